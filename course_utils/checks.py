@@ -1,0 +1,72 @@
+"""Building blocks of the exercise checkers: print `[PASS] ...` or `[FAIL] ... Hint: ...`.
+
+Every checker returns True/False too, so that tests (and students) can assert on it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+
+def report(passed: bool, what: str, hint: str = "") -> bool:
+    """Print one checker line and return `passed`."""
+    if passed:
+        print(f"[PASS] {what}")
+    else:
+        print(f"[FAIL] {what}" + (f" Hint: {hint}" if hint else ""))
+    return bool(passed)
+
+
+def call_safely(fn: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:
+    """Call a student's function; return (result, None) or (None, what went wrong).
+
+    NumPy warnings (overflow, invalid value) count as errors: a correct answer has none."""
+    try:
+        with warnings.catch_warnings(), np.errstate(all="raise"):
+            warnings.simplefilter("error", RuntimeWarning)
+            return fn(*args), None
+    except NotImplementedError:
+        return None, "it is not implemented yet (it raises NotImplementedError)"
+    except Exception as exc:  # a student's bug is reported, never raised
+        return None, f"it raised {type(exc).__name__}: {exc}"
+
+
+def close(answer: Any, expected: Any, atol: float = 1e-6) -> bool:
+    """True when `answer` has `expected`'s shape and values (within `atol`)."""
+    try:
+        a = np.asarray(answer, dtype=float)
+        e = np.asarray(expected, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return a.shape == e.shape and bool(np.allclose(a, e, atol=atol, rtol=0, equal_nan=False))
+
+
+def check_cases(
+    what: str,
+    fn: Callable[..., Any],
+    cases: Iterable[tuple[tuple[Any, ...], Any]],
+    *,
+    hint: str,
+    atol: float = 1e-6,
+) -> bool:
+    """Run `fn(*args)` on each case and compare with the expected value."""
+    for args, expected in cases:
+        result, error = call_safely(fn, *args)
+        if error:
+            return report(False, f"{what}: {error}.", hint)
+        if not close(result, expected, atol):
+            shown = ", ".join(_short(a) for a in args)
+            return report(
+                False,
+                f"{what}: for input ({shown}) it returned {_short(result)}, expected {_short(expected)}.",
+                hint,
+            )
+    return report(True, what)
+
+
+def _short(value: Any) -> str:
+    text = np.array2string(np.asarray(value), precision=4, threshold=8) if not isinstance(value, str) else repr(value)
+    return text if len(text) < 80 else text[:77] + "..."
