@@ -20,6 +20,13 @@ def report(passed: bool, what: str, hint: str = "") -> bool:
     return bool(passed)
 
 
+def no_answer(what: str, answer: Any) -> bool | None:
+    """Report a missing answer (`None`); return None when there is an answer to check."""
+    if answer is None:
+        return report(False, f"{what}: no answer yet (replace None with your answer).")
+    return None
+
+
 def call_safely(fn: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:
     """Call a student's function; return (result, None) or (None, what went wrong).
 

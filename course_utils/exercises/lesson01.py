@@ -6,12 +6,14 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..checks import call_safely, close, report
+from ..checks import call_safely, close, no_answer, report
 
 
 def check_normalize(normalize: Callable[[np.ndarray], np.ndarray]) -> bool:
     """`normalize(images)` turns uint8 pixels 0..255 into float32 values in [0, 1]."""
     what = "normalize(images) scales uint8 pixels to float32 in [0, 1]"
+    if normalize is None:
+        return no_answer(what, normalize)
     images = np.array([[[0, 128], [255, 51]]], dtype=np.uint8)
     original = images.copy()
     result, error = call_safely(normalize, images)
@@ -33,6 +35,8 @@ def check_normalize(normalize: Callable[[np.ndarray], np.ndarray]) -> bool:
 def check_class_counts(counts: Any, y_train: np.ndarray) -> bool:
     """`counts[c]` = number of training labels equal to c, for every class 0..9."""
     what = "class counts of y_train"
+    if counts is None:
+        return no_answer(what, counts)
     expected = np.bincount(np.asarray(y_train).reshape(-1), minlength=10)
     counts = np.asarray(counts)
     if counts.shape != expected.shape:
@@ -51,6 +55,12 @@ def check_class_counts(counts: Any, y_train: np.ndarray) -> bool:
 def check_float32_megabytes(megabytes: float, x_train: np.ndarray) -> bool:
     """Memory of `x_train` once converted to float32, in megabytes (10**6 bytes)."""
     what = "memory of x_train as float32"
+    if megabytes is None:
+        return no_answer(what, megabytes)
+    try:
+        megabytes = float(megabytes)
+    except (TypeError, ValueError):
+        return report(False, f"{what}: give one number, not {type(megabytes).__name__}.", "")
     expected = x_train.size * 4 / 1e6
     if close(megabytes, x_train.size / 1e6, atol=1e-3 * expected):
         return report(False, f"{what}: {megabytes:.2f} MB is the uint8 size.",

@@ -1,0 +1,96 @@
+"""Maintain the committed-outputs policy of the course notebooks.
+
+Policy: only cells whose first line is `# NBVAL_CHECK_OUTPUT` keep stored outputs and their
+execution count (nbval compares them on every test run); every other cell is committed
+without outputs or execution count.
+
+    python -m course_utils.notebook_outputs refresh notebooks/04_mnist_dense_network.ipynb
+        execute in the smoke profile, store the checked cells' outputs, strip the rest
+    python -m course_utils.notebook_outputs strip notebooks/*.ipynb
+        strip non-checked outputs without executing
+    python -m course_utils.notebook_outputs badges notebooks/*.ipynb
+        rewrite the Open-in-Colab links from course_utils._meta.REPO
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+
+CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+BADGE_RE = re.compile(r"https://colab\.research\.google\.com/github/[^)\s]+\.ipynb")
+
+
+def is_checked(cell) -> bool:
+    """True for a code cell whose output nbval compares."""
+    return cell.cell_type == "code" and cell.source.lstrip().startswith(CHECK_MARK)
+
+
+def clean(nb, executed=None) -> None:
+    """Apply the policy in place; with `executed`, take checked cells' outputs from it
+    (stderr streams dropped: under pytest the kernel does not capture TF's log lines)."""
+    for i, cell in enumerate(nb.cells):
+        cell.metadata.pop("execution", None)
+        if cell.cell_type != "code":
+            continue
+        if is_checked(cell):
+            # nbval compares stored outputs only of cells that carry an execution count.
+            if executed is not None:
+                cell.outputs = [o for o in executed.cells[i].outputs
+                                if not (o.output_type == "stream" and o.name == "stderr")]
+                cell.execution_count = executed.cells[i].execution_count
+        else:
+            cell.execution_count = None
+            cell.outputs = []
+
+
+def refresh(path: Path, timeout: int = 600) -> None:
+    """Execute `path` in the smoke profile and store only the checked cells' outputs."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    os.environ["COURSE_PROFILE"] = "smoke"
+    nb = nbformat.read(path, as_version=4)
+    executed = nbformat.read(path, as_version=4)
+    client = NotebookClient(executed, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    clean(nb, executed)
+    nbformat.write(nb, path)
+    checked = sum(is_checked(c) for c in nb.cells)
+    print(f"refreshed {path}: {checked} checked cell(s) stored")
+
+
+def main(argv: list[str] | None = None) -> int:
+    import nbformat
+
+    from ._meta import colab_url
+
+    parser = argparse.ArgumentParser(prog="python -m course_utils.notebook_outputs",
+                                     description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=("refresh", "strip", "badges"))
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+    for path in args.notebooks:
+        if args.command == "refresh":
+            refresh(path)
+            continue
+        nb = nbformat.read(path, as_version=4)
+        if args.command == "strip":
+            clean(nb)
+        else:
+            url = colab_url(f"notebooks/{path.name}")
+            for cell in nb.cells:
+                if cell.cell_type == "markdown":
+                    cell.source = BADGE_RE.sub(url, cell.source)
+        nbformat.write(nb, path)
+        print(f"{args.command}: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

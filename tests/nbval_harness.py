@@ -1,0 +1,144 @@
+"""pytest plugin for running the course notebooks with nbval (loaded from pyproject's addopts).
+
+- The run profile defaults to `smoke` under pytest (set COURSE_PROFILE=full to opt in).
+- Per-cell timeout by profile, unless --nbval-cell-timeout is given.
+- A notebook stops at its first failing cell: later cells are skipped, so the report
+  shows that cell's error instead of a cascade of follow-on errors.
+- Each notebook's wall time (kernel start to last cell) is printed as a table at the end
+  and written to notebook-times.csv (or $COURSE_TIMES_FILE); in the smoke profile a
+  notebook over its budget fails its last cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+try:
+    from nbval.plugin import IPyNbCell
+except ImportError:  # pragma: no cover - nbval is a dev dependency
+    IPyNbCell = None
+
+#: Seconds a notebook may take, by profile (None: no budget).
+NOTEBOOK_BUDGET_S = {"smoke": 120.0, "full": None}
+#: Seconds a single cell may take, by profile.
+CELL_TIMEOUT_S = {"smoke": 150.0, "full": 4 * 3600.0}
+NBVAL_DEFAULT_CELL_TIMEOUT = 2000
+
+_start: dict[str, float] = {}
+_end: dict[str, float] = {}
+_cells: dict[str, int] = {}
+_last_item: dict[str, str] = {}
+_failed: dict[str, str] = {}
+_over_budget: set[str] = set()
+
+
+def profile() -> str:
+    return os.environ.get("COURSE_PROFILE", "smoke").strip().lower()
+
+
+def budget_s() -> float | None:
+    value = os.environ.get("COURSE_NOTEBOOK_BUDGET")
+    return float(value) if value else NOTEBOOK_BUDGET_S.get(profile())
+
+
+def _is_cell(item) -> bool:
+    return IPyNbCell is not None and isinstance(item, IPyNbCell)
+
+
+def _notebook(item) -> str:
+    return item.parent.nodeid
+
+
+def pytest_configure(config):
+    os.environ.setdefault("COURSE_PROFILE", "smoke")
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    option = config.option
+    if getattr(option, "nbval_cell_timeout", None) == NBVAL_DEFAULT_CELL_TIMEOUT:
+        option.nbval_cell_timeout = CELL_TIMEOUT_S.get(profile(), CELL_TIMEOUT_S["full"])
+
+
+def pytest_collection_modifyitems(session, config, items):
+    for item in items:
+        if _is_cell(item):
+            nb = _notebook(item)
+            _cells[nb] = _cells.get(nb, 0) + 1
+            _last_item[nb] = item.nodeid
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if not _is_cell(item):
+        return
+    nb = _notebook(item)
+    _start.setdefault(nb, time.perf_counter())
+    if nb in _failed:
+        pytest.skip(f"not run: {_failed[nb]} of this notebook failed (see its error above)")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    if not _is_cell(item):
+        return
+    report = outcome.get_result()
+    nb = _notebook(item)
+    if report.when == "call":
+        _end[nb] = time.perf_counter()
+    if report.failed and report.when in ("setup", "call") and nb not in _failed:
+        _failed[nb] = f"cell {getattr(item, 'cell_num', '?')}"
+    budget = budget_s()
+    if (report.when == "call" and report.passed and item.nodeid == _last_item.get(nb)
+            and budget is not None):
+        elapsed = _end[nb] - _start[nb]
+        if elapsed > budget:
+            _over_budget.add(nb)
+            report.outcome = "failed"
+            report.longrepr = (
+                f"{nb} took {elapsed:.1f} s, over its {budget:.0f} s budget in the "
+                f"{profile()} profile. Make the smoke sizes smaller (cfg.pick) or find "
+                "what got slower (python benchmarks/notebook_times.py)."
+            )
+
+
+def _rows():
+    rows = []
+    for nb in sorted(_start):
+        elapsed = _end.get(nb, _start[nb]) - _start[nb]
+        if nb in _over_budget:
+            status = "over budget"
+        elif nb in _failed:
+            status = f"failed at {_failed[nb]}"
+        else:
+            status = "passed"
+        rows.append((nb, _cells.get(nb, 0), status, elapsed))
+    return rows
+
+
+def pytest_terminal_summary(terminalreporter):
+    rows = _rows()
+    if not rows:
+        return
+    budget = budget_s()
+    tr = terminalreporter
+    tr.section(f"notebook wall times ({profile()} profile, budget "
+               f"{'none' if budget is None else f'{budget:.0f} s'} each)")
+    width = max(len(r[0]) for r in rows)
+    tr.write_line(f"{'notebook':<{width}}  cells  {'status':<18} seconds")
+    for nb, cells, status, elapsed in rows:
+        tr.write_line(f"{nb:<{width}}  {cells:>5}  {status:<18} {elapsed:7.1f}")
+    tr.write_line(f"{'total':<{width}}  {'':>5}  {'':<18} {sum(r[3] for r in rows):7.1f}")
+    out = Path(os.environ.get("COURSE_TIMES_FILE") or Path(tr.config.rootpath) / "notebook-times.csv")
+    try:
+        with open(out, "w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["notebook", "cells", "status", "seconds", "profile"])
+            for nb, cells, status, elapsed in rows:
+                writer.writerow([nb, cells, status, f"{elapsed:.1f}", profile()])
+        tr.write_line(f"(written to {out})")
+    except OSError as exc:
+        tr.write_line(f"(could not write {out}: {exc})")
