@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import sys
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -96,6 +97,9 @@ def setup(
     from .data.locations import cache_dir, data_dir
 
     profile_name = resolve_profile(profile)
+    # Batches come from course_utils.to_dataset, already shuffled by tf.data: Keras'
+    # reminder that fit(shuffle=True) does not apply to a Dataset is noise here.
+    warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed", category=UserWarning)
     keras.utils.set_random_seed(seed)
     gpus = tuple(d.name for d in tf.config.list_physical_devices("GPU"))
     cfg = CourseConfig(
