@@ -11,13 +11,36 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 
-def report(passed: bool, what: str, hint: str = "") -> bool:
-    """Print one checker line and return `passed`."""
+class CheckResult:
+    """The outcome of a checker: true when it passed. Shows nothing as a cell's last
+    value (the checker already printed its [PASS]/[FAIL] line)."""
+
+    def __init__(self, passed: bool) -> None:
+        self.passed = bool(passed)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __eq__(self, other: object) -> bool:
+        return bool(self) == bool(other)
+
+    def __hash__(self) -> int:
+        return hash(self.passed)
+
+    def __repr__(self) -> str:
+        return f"CheckResult(passed={self.passed})"
+
+    def _ipython_display_(self) -> None:
+        pass
+
+
+def report(passed: bool, what: str, hint: str = "") -> CheckResult:
+    """Print one checker line and return the result (truthy when passed)."""
     if passed:
         print(f"[PASS] {what}")
     else:
         print(f"[FAIL] {what}" + (f" Hint: {hint}" if hint else ""))
-    return bool(passed)
+    return CheckResult(passed)
 
 
 def no_answer(what: str, answer: Any) -> bool | None:
@@ -30,9 +53,10 @@ def no_answer(what: str, answer: Any) -> bool | None:
 def call_safely(fn: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:
     """Call a student's function; return (result, None) or (None, what went wrong).
 
-    NumPy warnings (overflow, invalid value) count as errors: a correct answer has none."""
+    NumPy overflow, invalid values and division by zero count as errors (a correct answer
+    has none); underflow to 0 does not (exp(-1000) == 0 is right)."""
     try:
-        with warnings.catch_warnings(), np.errstate(all="raise"):
+        with warnings.catch_warnings(), np.errstate(all="raise", under="ignore"):
             warnings.simplefilter("error", RuntimeWarning)
             return fn(*args), None
     except NotImplementedError:

@@ -20,7 +20,7 @@ def check_metric(
     smoke: Band,
     full: Band,
     profile: str | None = None,
-) -> float:
+) -> None:
     """Assert `low <= value <= high` for the current profile's band; print the result.
 
     Args:
@@ -50,4 +50,3 @@ def check_metric(
             "or a training run cut short."
         )
     print(f"[OK] {text}")
-    return value
