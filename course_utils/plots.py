@@ -9,9 +9,15 @@ import matplotlib
 
 # Importing pyplot lets Jupyter's inline backend register how to display figures;
 # the helpers themselves build `Figure` objects so that a figure is shown once.
-import matplotlib.pyplot as plt  # noqa: F401
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+try:  # Load pyplot's backend now: in Jupyter this registers how Figure objects display
+    plt.switch_backend(plt.get_backend())  # (matplotlib loads it lazily, at the first plt figure).
+except Exception:  # headless or unusual set-ups: figures still work, just not auto-displayed
+    pass
 
 __all__ = [
     "confusion_matrix",
@@ -41,6 +47,7 @@ def plot_history(history: Any, metrics: Sequence[str] | None = None) -> Figure:
         if f"val_{name}" in logs:
             ax.plot(epochs, logs[f"val_{name}"], "s--", label=f"validation {name}")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(name)
         ax.grid(alpha=0.3)
         ax.legend()

@@ -56,7 +56,6 @@ def _notebook(item) -> str:
 
 def pytest_configure(config):
     os.environ.setdefault("COURSE_PROFILE", "smoke")
-    os.environ.setdefault("MPLBACKEND", "Agg")
     option = config.option
     if getattr(option, "nbval_cell_timeout", None) == NBVAL_DEFAULT_CELL_TIMEOUT:
         option.nbval_cell_timeout = CELL_TIMEOUT_S.get(profile(), CELL_TIMEOUT_S["full"])
