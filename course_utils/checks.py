@@ -89,15 +89,15 @@ def check_cases(
         if error:
             return report(False, f"{what}: {error}.", hint)
         if not close(result, expected, atol):
-            shown = ", ".join(_short(a) for a in args)
+            shown = ", ".join(short(a) for a in args)
             return report(
                 False,
-                f"{what}: for input ({shown}) it returned {_short(result)}, expected {_short(expected)}.",
+                f"{what}: for input ({shown}) it returned {short(result)}, expected {short(expected)}.",
                 hint,
             )
     return report(True, what)
 
 
-def _short(value: Any) -> str:
+def short(value: Any) -> str:
     text = np.array2string(np.asarray(value), precision=4, threshold=8) if not isinstance(value, str) else repr(value)
     return text if len(text) < 80 else text[:77] + "..."

@@ -6,10 +6,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..checks import call_safely, close, no_answer, report
+from ..checks import CheckResult, call_safely, close, no_answer, report
 
 
-def check_normalize(normalize: Callable[[np.ndarray], np.ndarray]) -> bool:
+def check_normalize(normalize: Callable[[np.ndarray], np.ndarray]) -> CheckResult:
     """`normalize(images)` turns uint8 pixels 0..255 into float32 values in [0, 1]."""
     what = "normalize(images) scales uint8 pixels to float32 in [0, 1]"
     if normalize is None:
@@ -32,7 +32,7 @@ def check_normalize(normalize: Callable[[np.ndarray], np.ndarray]) -> bool:
     return report(True, what)
 
 
-def check_class_counts(counts: Any, y_train: np.ndarray) -> bool:
+def check_class_counts(counts: Any, y_train: np.ndarray) -> CheckResult:
     """`counts[c]` = number of training labels equal to c, for every class 0..9."""
     what = "class counts of y_train"
     if counts is None:
@@ -52,7 +52,7 @@ def check_class_counts(counts: Any, y_train: np.ndarray) -> bool:
     return report(True, what)
 
 
-def check_float32_megabytes(megabytes: float, x_train: np.ndarray) -> bool:
+def check_float32_megabytes(megabytes: float, x_train: np.ndarray) -> CheckResult:
     """Memory of `x_train` once converted to float32, in megabytes (10**6 bytes)."""
     what = "memory of x_train as float32"
     if megabytes is None:

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..checks import report
+from ..checks import CheckResult, report
 
 __all__ = ["check_perceptron_update", "check_sigmoid", "check_threshold_gate"]
 
@@ -64,7 +64,7 @@ def _as_floats(value: Any) -> np.ndarray | None:
         return None
 
 
-def _short(value: Any) -> str:
+def short(value: Any) -> str:
     arr = _as_floats(value)
     if arr is None:
         text = repr(value)
@@ -76,7 +76,7 @@ def _short(value: Any) -> str:
 # --------------------------------------------------------------------------- 1. threshold unit
 
 
-def check_threshold_gate(gate: str, weights: Any, threshold: Any) -> bool:
+def check_threshold_gate(gate: str, weights: Any, threshold: Any) -> CheckResult:
     """A McCulloch-Pitts unit `y = 1 if w . x >= threshold else 0` must compute `gate`.
 
     Args:
@@ -124,7 +124,7 @@ def _sigmoid_reference(z: np.ndarray) -> np.ndarray:
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-def check_sigmoid(sigmoid: Callable[[np.ndarray], Any]) -> bool:
+def check_sigmoid(sigmoid: Callable[[np.ndarray], Any]) -> CheckResult:
     """`sigmoid(z) = 1 / (1 + exp(-z))`, elementwise on any array shape, with no
     overflow warning for large |z| (e.g. z = -1000 or +1000)."""
     what = "sigmoid(z) = 1 / (1 + exp(-z))"
@@ -144,7 +144,7 @@ def check_sigmoid(sigmoid: Callable[[np.ndarray], Any]) -> bool:
         result, error = _call(sigmoid, z.copy())
         if error:
             if "overflow" in error:
-                return report(False, f"{what}: for z = {_short(z)} {error}.", overflow_hint)
+                return report(False, f"{what}: for z = {short(z)} {error}.", overflow_hint)
             return report(False, f"{what}: {error}.", hint)
         r = _as_floats(result)
         if r is None:
@@ -153,22 +153,22 @@ def check_sigmoid(sigmoid: Callable[[np.ndarray], Any]) -> bool:
             return report(False, f"{what}: for an input of shape {z.shape} it returned shape {r.shape}.",
                           "Apply the function elementwise and return an array of the input's shape.")
         if not np.all(np.isfinite(r)):
-            return report(False, f"{what}: for z = {_short(z)} it returned {_short(r)} (not finite).",
+            return report(False, f"{what}: for z = {short(z)} it returned {short(r)} (not finite).",
                           overflow_hint)
         if np.allclose(r, 1.0 - expected, atol=1e-6) and not np.allclose(r, expected, atol=1e-6):
             return report(False, f"{what}: it returns 1 - sigmoid(z), i.e. sigmoid(-z) "
                                  f"(for z = 2 it should be about 0.88).",
                           "The sign inside exp is flipped: sigmoid(z) = 1 / (1 + exp(-z)).")
         if not np.allclose(r, expected, atol=1e-6, rtol=0):
-            return report(False, f"{what}: for z = {_short(z)} it returned {_short(r)}, "
-                                 f"expected {_short(expected)}.", hint)
+            return report(False, f"{what}: for z = {short(z)} it returned {short(r)}, "
+                                 f"expected {short(expected)}.", hint)
     return report(True, what)
 
 
 # --------------------------------------------------------------------------- 3. perceptron rule
 
 
-def check_perceptron_update(update: Callable[..., Any]) -> bool:
+def check_perceptron_update(update: Callable[..., Any]) -> CheckResult:
     """`update(w, b, x, y, lr)` applies Rosenblatt's rule once and returns `(w, b)`.
 
     y_hat = step(w . x + b); then w + lr * (y - y_hat) * x and b + lr * (y - y_hat):
@@ -197,10 +197,10 @@ def check_perceptron_update(update: Callable[..., Any]) -> bool:
         if error:
             return report(False, f"{what}: {error}.", hint)
         if not isinstance(result, (tuple, list)) or len(result) != 2:
-            return report(False, f"{what}: return the pair (w, b), got {_short(result)}.", hint)
+            return report(False, f"{what}: return the pair (w, b), got {short(result)}.", hint)
         w_new, b_new = (_as_floats(v) for v in result)
         if w_new is None or b_new is None:
-            return report(False, f"{what}: (w, b) must be numbers, got {_short(result)}.", hint)
+            return report(False, f"{what}: (w, b) must be numbers, got {short(result)}.", hint)
         if b_new.size != 1:
             return report(False, f"{what}: b must be one number, got shape {b_new.shape} "
                                  "(did you return (b, w) instead of (w, b)?).", hint)
@@ -220,7 +220,7 @@ def check_perceptron_update(update: Callable[..., Any]) -> bool:
             return report(
                 False,
                 f"{what}: for {situation}, w={w.tolist()}, b={b}, x={x.tolist()}, y={y}, lr={lr}, "
-                f"it returned w={_short(w_new)}, b={b_value:.4g}; expected w={w_exp.tolist()}, "
+                f"it returned w={short(w_new)}, b={b_value:.4g}; expected w={w_exp.tolist()}, "
                 f"b={b_exp}. {detail}".rstrip(),
                 hint,
             )

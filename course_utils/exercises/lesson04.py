@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..checks import call_safely, close, report
+from ..checks import CheckResult, call_safely, close, report
 
 
 def _run_cases(
@@ -22,7 +22,7 @@ def _run_cases(
     hint: str,
     mistakes: list[tuple[Callable[..., Any], str]] = (),
     atol: float = 1e-6,
-) -> bool:
+) -> CheckResult:
     """Like `checks.check_cases`, with a specific hint when the answer matches a known mistake.
 
     `mistakes` pairs a function computing a typical wrong answer with the hint for it."""
@@ -42,16 +42,16 @@ def _run_cases(
                         break
                 except Exception:  # a mistake model that does not apply to this case
                     continue
-        shown = ", ".join(_short(a) for a in args)
+        shown = ", ".join(short(a) for a in args)
         return report(
             False,
-            f"{what}: for ({shown}) it returned {_short(result)}, expected {_short(expected)}.",
+            f"{what}: for ({shown}) it returned {short(result)}, expected {short(expected)}.",
             specific,
         )
     return report(True, what)
 
 
-def _short(value: Any) -> str:
+def short(value: Any) -> str:
     if isinstance(value, np.ndarray) and value.size > 12:
         return f"an array of shape {value.shape}"
     try:
@@ -65,7 +65,7 @@ def _short(value: Any) -> str:
 # --------------------------------------------------------------------------- exercise 1
 
 
-def check_dense_params(dense_params: Callable[[int, int], int]) -> bool:
+def check_dense_params(dense_params: Callable[[int, int], int]) -> CheckResult:
     """`dense_params(n_in, n_out)`: trainable parameters of a `Dense(n_out)` layer fed with
     `n_in` inputs: one weight per (input, unit) pair plus one bias per unit."""
     return _run_cases(
@@ -90,7 +90,7 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum()
 
 
-def check_softmax(softmax: Callable[[np.ndarray], np.ndarray]) -> bool:
+def check_softmax(softmax: Callable[[np.ndarray], np.ndarray]) -> CheckResult:
     """`softmax(z)` for a 1-D vector of logits: exp(z_k) / sum_j exp(z_j), computed without
     overflow for large logits."""
     cases = [
@@ -115,7 +115,7 @@ def check_softmax(softmax: Callable[[np.ndarray], np.ndarray]) -> bool:
     )
 
 
-def check_cross_entropy(cross_entropy: Callable[[np.ndarray, int], float]) -> bool:
+def check_cross_entropy(cross_entropy: Callable[[np.ndarray, int], float]) -> CheckResult:
     """`cross_entropy(probs, label)`: the negative log-likelihood -log(probs[label]) of one
     prediction (natural logarithm)."""
     cases = [
@@ -142,7 +142,7 @@ def check_cross_entropy(cross_entropy: Callable[[np.ndarray, int], float]) -> bo
 # --------------------------------------------------------------------------- exercise 3
 
 
-def check_accuracy(accuracy: Callable[[np.ndarray, np.ndarray], float]) -> bool:
+def check_accuracy(accuracy: Callable[[np.ndarray, np.ndarray], float]) -> CheckResult:
     """`accuracy(probabilities, labels)`: fraction of rows whose most probable class (argmax
     over the classes axis) equals the integer label."""
     probs = np.array([
@@ -179,7 +179,7 @@ def _permute(images: np.ndarray, perm: np.ndarray) -> np.ndarray:
     return images.reshape(len(images), -1)[:, perm].reshape(images.shape)
 
 
-def check_unpermute_pixels(unpermute_pixels: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> bool:
+def check_unpermute_pixels(unpermute_pixels: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> CheckResult:
     """`unpermute_pixels(images_perm, perm)` undoes `permute_pixels`: given images of shape
     `(n, h, w)` whose flattened pixel j is pixel `perm[j]` of the original, it returns the
     original images, with the same shape."""
