@@ -81,23 +81,47 @@ def check_cases(
     cases: Iterable[tuple[tuple[Any, ...], Any]],
     *,
     hint: str,
+    mistakes: Iterable[tuple[Callable[..., Any], str]] = (),
     atol: float = 1e-6,
-) -> bool:
-    """Run `fn(*args)` on each case and compare with the expected value."""
+) -> CheckResult:
+    """Run `fn(*args)` on each case (on copies of array arguments) and compare with the
+    expected value. `mistakes` pairs a function computing a typical wrong answer with the
+    hint to give when the student's result matches it."""
+    mistakes = list(mistakes)
     for args, expected in cases:
-        result, error = call_safely(fn, *args)
+        copies = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+        result, error = call_safely(fn, *copies)
         if error:
             return report(False, f"{what}: {error}.", hint)
-        if not close(result, expected, atol):
-            shown = ", ".join(short(a) for a in args)
-            return report(
-                False,
-                f"{what}: for input ({shown}) it returned {short(result)}, expected {short(expected)}.",
-                hint,
-            )
+        if close(result, expected, atol):
+            continue
+        specific = hint
+        for wrong, wrong_hint in mistakes:
+            try:
+                with np.errstate(all="ignore"):
+                    if close(result, wrong(*args), atol):
+                        specific = wrong_hint
+                        break
+            except Exception:  # a mistake model that does not apply to this case
+                continue
+        shown = ", ".join(short(a) for a in args)
+        return report(
+            False,
+            f"{what}: for ({shown}) it returned {short(result)}, expected {short(expected)}.",
+            specific,
+        )
     return report(True, what)
 
 
 def short(value: Any) -> str:
-    text = np.array2string(np.asarray(value), precision=4, threshold=8) if not isinstance(value, str) else repr(value)
-    return text if len(text) < 80 else text[:77] + "..."
+    """A one-line rendering of a value for checker messages."""
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, np.ndarray) and value.size > 12:
+        return f"an array of shape {value.shape}"
+    try:
+        text = np.array2string(np.asarray(value), precision=4, threshold=12, separator=", ")
+    except Exception:
+        text = repr(value)
+    text = " ".join(text.split())
+    return text if len(text) < 90 else text[:87] + "..."

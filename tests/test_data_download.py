@@ -114,3 +114,21 @@ def test_official_catalog_is_complete():
         assert info.downloads, name
         for item in info.downloads:
             assert item.url.startswith("https://") and len(item.sha256) == 64
+
+
+def test_cli_verify_checks_sums_and_decodes(monkeypatch, tmp_path, shared_data, capsys):
+    import shutil
+
+    folder = tmp_path / "copy"
+    folder.mkdir()
+    shutil.copy(shared_data / "mnist.npz", folder / "mnist.npz")
+    shutil.copy(shared_data / "SHA256SUMS", folder / "SHA256SUMS")
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
+    assert data_cli(["verify", "--dir", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert f"[OK] sha256 {folder / 'mnist.npz'}" in out
+    assert f"[--] missing {folder / 'cifar10_jpg.tar.gz'}" in out  # listed but absent
+    assert "[OK] mnist: mnist.npz decodes to 10,000 train / 10,000 test examples" in out
+    (folder / "mnist.npz").write_bytes(b"truncated")
+    assert data_cli(["verify", "--dir", str(folder)]) == 1
+    assert f"[FAIL] sha256 {folder / 'mnist.npz'}" in capsys.readouterr().out

@@ -16,7 +16,7 @@ from ..errors import CourseDataError
 from .catalog import DATASETS
 from .checksums import read_sums, sha256_of
 from .download import download_into
-from .loader import dataset_info, find_local, load_dataset
+from .loader import dataset_info, find_local, read_local
 from .locations import cache_dir, data_dir
 
 
@@ -44,16 +44,25 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Done. To use this copy offline elsewhere: copy {target} and set "
                   "COURSE_DATA_DIR to it.")
         elif args.command == "verify":
-            folder = args.dir or data_dir() or cache_dir()
-            sums = read_sums(folder)
-            for name, h in sorted(sums.items()):
-                ok = (folder / name).is_file() and sha256_of(folder / name) == h
-                print(f"[{'OK' if ok else 'FAIL'}] {folder / name}")
-            import os
-            os.environ["COURSE_DATA_DIR"] = str(folder)
-            for name in sorted(DATASETS):
-                if find_local(DATASETS[name]) is not None:
-                    load_dataset(name)
+            folder = (args.dir or data_dir() or cache_dir()).resolve()
+            failed = 0
+            for name, expected in sorted(read_sums(folder).items()):
+                if not (folder / name).is_file():
+                    print(f"[--] missing {folder / name}")
+                    continue
+                ok = sha256_of(folder / name) == expected
+                failed += not ok
+                print(f"[{'OK' if ok else 'FAIL'}] sha256 {folder / name}")
+            if failed:
+                print(f"{failed} file(s) do not match {folder / 'SHA256SUMS'}: copy them again.",
+                      file=sys.stderr)
+                return 1
+            for info in DATASETS.values():
+                for filename in info.local_files:
+                    if (folder / filename).is_file():
+                        (x_train, _), (x_test, _) = read_local(folder / filename, info)[0]
+                        print(f"[OK] {info.name}: {filename} decodes to "
+                              f"{len(x_train):,} train / {len(x_test):,} test examples")
         else:
             for name, info in sorted(DATASETS.items()):
                 local = find_local(info)

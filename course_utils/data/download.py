@@ -41,6 +41,9 @@ def probe(url: str, timeout: float = PROBE_TIMEOUT_S) -> str | None:
 
     Runs in a thread so that a hanging name lookup cannot block past the timeout."""
     parsed = urlparse(url)
+    proxy = urllib.request.getproxies().get(parsed.scheme)
+    if proxy and not urllib.request.proxy_bypass(parsed.hostname or ""):
+        parsed = urlparse(proxy if "://" in proxy else f"http://{proxy}")  # probe the proxy
     host, port = parsed.hostname or "", parsed.port or (443 if parsed.scheme == "https" else 80)
     result: list[str | None] = []
 

@@ -101,6 +101,18 @@ def _iter_tar(path: Path):
         raise _corrupt(path, f"{type(exc).__name__}: {exc}") from None
 
 
+def _in_fixed_order(found: dict[str, list[tuple]], path: Path, layout: str) -> list[list[tuple]]:
+    """Per split, items `(label, file number, payload)` sorted by label and number, then
+    put in the fixed shuffled order, so that a folder format is not grouped by class."""
+    out = []
+    for split in ("train", "test"):
+        items = sorted(found[split], key=lambda t: (t[0], t[1]))
+        if not items:
+            raise _corrupt(path, f"no {split} examples in the expected layout {layout}")
+        out.append([items[i] for i in fixed_order(len(items))])
+    return out
+
+
 _CIFAR_MEMBER = re.compile(r"(?:^|/)(train|test)/([a-z]+)/(\d+)\.(?:jpe?g|png)$")
 
 
@@ -122,17 +134,11 @@ def read_cifar_jpg_tar(path: Path, info: DatasetInfo) -> Arrays:
         if pixels.shape != (32, 32, 3):
             raise _corrupt(path, f"{name} is {pixels.shape}, expected 32x32 RGB")
         found[m.group(1)].append((index[m.group(2)], int(m.group(3)), pixels))
-    splits = []
-    for split in ("train", "test"):
-        items = sorted(found[split], key=lambda t: (t[0], t[1]))
-        if not items:
-            raise _corrupt(path, f"no {split} images in the expected layout "
-                                 "cifar10_jpg/{train,test}/<class>/NNNN.jpg")
-        order = fixed_order(len(items))
-        x = np.stack([items[i][2] for i in order])
-        y = np.array([[items[i][0]] for i in order], dtype=np.uint8)
-        splits.append((x, y))
-    arrays = (splits[0], splits[1])
+    train, test = _in_fixed_order(found, path, "cifar10_jpg/{train,test}/<class>/NNNN.jpg")
+    arrays = tuple(
+        (np.stack([t[2] for t in items]), np.array([[t[0]] for t in items], dtype=np.uint8))
+        for items in (train, test)
+    )
     check_images(arrays, info, path)
     return arrays
 
@@ -149,17 +155,11 @@ def read_aclimdb_tar(path: Path, info: DatasetInfo) -> Arrays:
             continue  # README, vocab, unsup/ and the URL lists
         label = 1 if m.group(2) == "pos" else 0
         found[m.group(1)].append((label, int(m.group(3)), data.decode("utf-8", "replace")))
-    splits = []
-    for split in ("train", "test"):
-        items = sorted(found[split], key=lambda t: (t[0], t[1]))
-        if not items:
-            raise _corrupt(path, f"no {split} reviews in the expected layout "
-                                 "aclImdb/{train,test}/{pos,neg}/<id>_<rating>.txt")
-        order = fixed_order(len(items))
-        texts = np.array([items[i][2] for i in order], dtype=object)
-        labels = np.array([items[i][0] for i in order], dtype=np.int64)
-        splits.append((texts, labels))
-    return splits[0], splits[1]
+    train, test = _in_fixed_order(found, path, "aclImdb/{train,test}/{pos,neg}/<id>_<rating>.txt")
+    return tuple(
+        (np.array([t[2] for t in items], dtype=object), np.array([t[0] for t in items], dtype=np.int64))
+        for items in (train, test)
+    )
 
 
 def pack_texts(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

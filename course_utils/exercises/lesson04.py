@@ -11,55 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..checks import CheckResult, call_safely, close, report
-
-
-def _run_cases(
-    what: str,
-    fn: Callable[..., Any],
-    cases: list[tuple[tuple[Any, ...], Any]],
-    *,
-    hint: str,
-    mistakes: list[tuple[Callable[..., Any], str]] = (),
-    atol: float = 1e-6,
-) -> CheckResult:
-    """Like `checks.check_cases`, with a specific hint when the answer matches a known mistake.
-
-    `mistakes` pairs a function computing a typical wrong answer with the hint for it."""
-    for args, expected in cases:
-        copies = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
-        result, error = call_safely(fn, *copies)
-        if error:
-            return report(False, f"{what}: {error}.", hint)
-        if close(result, expected, atol):
-            continue
-        specific = hint
-        for wrong, wrong_hint in mistakes:
-            with np.errstate(all="ignore"):
-                try:
-                    if close(result, wrong(*args), atol):
-                        specific = wrong_hint
-                        break
-                except Exception:  # a mistake model that does not apply to this case
-                    continue
-        shown = ", ".join(short(a) for a in args)
-        return report(
-            False,
-            f"{what}: for ({shown}) it returned {short(result)}, expected {short(expected)}.",
-            specific,
-        )
-    return report(True, what)
-
-
-def short(value: Any) -> str:
-    if isinstance(value, np.ndarray) and value.size > 12:
-        return f"an array of shape {value.shape}"
-    try:
-        text = np.array2string(np.asarray(value), precision=4, threshold=12, separator=", ")
-    except Exception:
-        text = repr(value)
-    text = " ".join(text.split())
-    return text if len(text) < 90 else text[:87] + "..."
+from ..checks import CheckResult, call_safely, check_cases, close, report
 
 
 # --------------------------------------------------------------------------- exercise 1
@@ -68,7 +20,7 @@ def short(value: Any) -> str:
 def check_dense_params(dense_params: Callable[[int, int], int]) -> CheckResult:
     """`dense_params(n_in, n_out)`: trainable parameters of a `Dense(n_out)` layer fed with
     `n_in` inputs: one weight per (input, unit) pair plus one bias per unit."""
-    return _run_cases(
+    return check_cases(
         "dense_params(n_in, n_out) counts a Dense layer's weights and biases",
         dense_params,
         [((784, 128), 100_480), ((128, 10), 1_290), ((3, 1), 4), ((1, 5), 10)],
@@ -100,7 +52,7 @@ def check_softmax(softmax: Callable[[np.ndarray], np.ndarray]) -> CheckResult:
         np.zeros(10),
         np.array([710.0, 710.0, 400.0]),  # exp(710) overflows without the max trick
     ]
-    return _run_cases(
+    return check_cases(
         "softmax(z) turns logits into probabilities",
         softmax,
         [((z,), _softmax(z)) for z in cases],
@@ -124,7 +76,7 @@ def check_cross_entropy(cross_entropy: Callable[[np.ndarray, int], float]) -> Ch
         (np.full(10, 0.1), 3),
         (np.array([0.05, 0.05, 0.9]), 2),
     ]
-    return _run_cases(
+    return check_cases(
         "cross_entropy(probs, label) = -log(probs[label])",
         cross_entropy,
         [((p, k), -np.log(p[k])) for p, k in cases],
@@ -158,7 +110,7 @@ def check_accuracy(accuracy: Callable[[np.ndarray, np.ndarray], float]) -> Check
         ((probs, np.array([1, 0, 0, 2, 1])), 0.0),
         ((probs[:4], np.array([2, 2, 1, 0])), 0.75),
     ]
-    return _run_cases(
+    return check_cases(
         "accuracy(probabilities, labels) from predicted classes",
         accuracy,
         cases,
@@ -193,7 +145,7 @@ def check_unpermute_pixels(unpermute_pixels: Callable[[np.ndarray, np.ndarray], 
         ((_permute(square, cycle), cycle), square),
         ((images[:1], np.arange(20)), images[:1]),
     ]
-    return _run_cases(
+    return check_cases(
         "unpermute_pixels(images_perm, perm) recovers the original images",
         unpermute_pixels,
         cases,
