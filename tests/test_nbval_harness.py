@@ -1,0 +1,55 @@
+"""The notebook harness itself: stop at the first failing cell, time table, budget."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(tmp_path: Path, sources: list[str], **env: str) -> subprocess.CompletedProcess:
+    nb = new_notebook(cells=[new_code_cell(s) for s in sources])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(nb, path)
+    environ = {**os.environ, "PYTHONPATH": str(ROOT), "COURSE_PROFILE": "smoke",
+               "COURSE_TIMES_FILE": str(tmp_path / "times.csv"), **env}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-c", os.devnull, "--rootdir", str(tmp_path),
+         "-p", "tests.nbval_harness", "--nbval-lax", "--nbval-current-env",
+         "-p", "no:cacheprovider", "-rs", str(path)],
+        capture_output=True, text=True, env=environ, cwd=tmp_path, timeout=300,
+    )
+
+
+def test_stops_at_first_failing_cell_and_reports_times(tmp_path):
+    result = _run(tmp_path, ["x = 1", "raise ValueError('the real error')", "y = undefined_name",
+                             "print('never')"])
+    out = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)  # IPython colours the traceback
+    assert result.returncode == 1
+    assert "ValueError: the real error" in out
+    assert "NameError" not in out  # no follow-on errors
+    assert "1 failed, 1 passed, 2 skipped" in out
+    assert "not run: cell 1 of this notebook failed" in out
+    assert "notebook wall times (smoke profile" in out and "failed at cell 1" in out
+    assert "failed at cell 1" in (tmp_path / "times.csv").read_text()
+
+
+def test_budget_fails_the_last_cell(tmp_path):
+    result = _run(tmp_path, ["import time", "time.sleep(1.5)"], COURSE_NOTEBOOK_BUDGET="1")
+    assert result.returncode == 1
+    assert "over its 1 s budget in the smoke profile" in result.stdout
+    assert "over budget" in result.stdout
+
+
+def test_passing_notebook(tmp_path):
+    result = _run(tmp_path, ["a = 2", "assert a * 2 == 4"])
+    assert result.returncode == 0 and "2 passed" in result.stdout
+    assert "passed" in (tmp_path / "times.csv").read_text()
