@@ -56,6 +56,10 @@ def _notebook(item) -> str:
 
 def pytest_configure(config):
     os.environ.setdefault("COURSE_PROFILE", "smoke")
+    # Notebook kernels run in notebooks/: make relative data and cache folders absolute first.
+    for name in ("COURSE_DATA_DIR", "COURSE_CACHE_DIR"):
+        if os.environ.get(name, "").strip():
+            os.environ[name] = str(Path(os.environ[name]).expanduser().resolve())
     option = config.option
     if getattr(option, "nbval_cell_timeout", None) == NBVAL_DEFAULT_CELL_TIMEOUT:
         option.nbval_cell_timeout = CELL_TIMEOUT_S.get(profile(), CELL_TIMEOUT_S["full"])
