@@ -115,3 +115,17 @@ def test_truncated_text_archive(monkeypatch, tmp_path, shared_data):
     with pytest.raises(CourseDataError) as err:
         course_utils.load_dataset("imdb_reviews")
     assert str(path) in str(err.value) and "damaged or incomplete" in str(err.value)
+
+
+def test_a_hanging_network_still_fails_fast(empty_env, monkeypatch):
+    """A name lookup or connect that never answers must not hang the notebook."""
+    import socket
+
+    def hang(*args, **kwargs):
+        time.sleep(30)
+
+    monkeypatch.setattr(socket, "create_connection", hang)
+    start = time.perf_counter()
+    with pytest.raises(CourseDataError, match="no answer within"):
+        course_utils.load_dataset("mnist")
+    assert time.perf_counter() - start < 5.0
