@@ -123,6 +123,7 @@ def test_a_hanging_network_still_fails_fast(empty_env, monkeypatch):
 
     def hang(*args, **kwargs):
         time.sleep(30)
+        raise OSError("gave up")  # what a real socket does, long after the loader has
 
     monkeypatch.setattr(socket, "create_connection", hang)
     start = time.perf_counter()
