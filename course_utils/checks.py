@@ -43,36 +43,60 @@ def report(passed: bool, what: str, hint: str = "") -> CheckResult:
     return CheckResult(passed)
 
 
-def no_answer(what: str, answer: Any) -> bool | None:
+def no_answer(what: str, answer: Any) -> CheckResult | None:
     """Report a missing answer (`None`); return None when there is an answer to check."""
     if answer is None:
         return report(False, f"{what}: no answer yet (replace None with your answer).")
     return None
 
 
-def call_safely(fn: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:
+def call_safely(fn: Any, *args: Any) -> tuple[Any, str | None]:
     """Call a student's function; return (result, None) or (None, what went wrong).
 
-    NumPy overflow, invalid values and division by zero count as errors (a correct answer
-    has none); underflow to 0 does not (exp(-1000) == 0 is right)."""
+    A missing function (None, a stub raising NotImplementedError) reads "not implemented
+    yet". NumPy overflow, invalid values and division by zero count as errors (a correct
+    answer has none); underflow to 0 does not (exp(-1000) == 0 is right)."""
+    if fn is None:
+        return None, "it is not implemented yet (it is None)"
+    if not callable(fn):
+        return None, f"expected a function, got {type(fn).__name__}"
     try:
         with warnings.catch_warnings(), np.errstate(all="raise", under="ignore"):
             warnings.simplefilter("error", RuntimeWarning)
             return fn(*args), None
     except NotImplementedError:
         return None, "it is not implemented yet (it raises NotImplementedError)"
+    except FloatingPointError as exc:
+        return None, f"NumPy reported a floating-point error: {exc}"
+    except RuntimeWarning as exc:
+        return None, f"NumPy warned: {exc}"
     except Exception as exc:  # a student's bug is reported, never raised
         return None, f"it raised {type(exc).__name__}: {exc}"
 
 
+def as_floats(value: Any) -> np.ndarray | None:
+    """`value` as a float array, or None when it is missing or not numeric."""
+    if value is None:
+        return None
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+
+
 def close(answer: Any, expected: Any, atol: float = 1e-6) -> bool:
     """True when `answer` has `expected`'s shape and values (within `atol`)."""
-    try:
-        a = np.asarray(answer, dtype=float)
-        e = np.asarray(expected, dtype=float)
-    except (TypeError, ValueError):
+    a, e = as_floats(answer), as_floats(expected)
+    if a is None or e is None:
         return False
     return a.shape == e.shape and bool(np.allclose(a, e, atol=atol, rtol=0, equal_nan=False))
+
+
+def reference_softmax(z: Any, axis: int = -1) -> np.ndarray:
+    """Numerically stable softmax along `axis`: the reference answer of the checkers."""
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 def check_cases(

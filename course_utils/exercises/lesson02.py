@@ -12,12 +12,11 @@ never raises, whatever the student passes (None, a stub, a function that fails).
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, Callable
 
 import numpy as np
 
-from ..checks import CheckResult, report
+from ..checks import CheckResult, as_floats, call_safely, report, short
 
 __all__ = ["check_perceptron_update", "check_sigmoid", "check_threshold_gate"]
 
@@ -29,48 +28,6 @@ _GATES = {
     "NOR": np.array([1, 0, 0, 0]),
 }
 _NOT_YET = "not implemented yet"
-
-
-def _call(fn: Any, *args: Any) -> tuple[Any, str | None]:
-    """Call a student's function; return (result, None) or (None, what went wrong).
-
-    Overflow, invalid values (NaN) and division by zero count as errors; underflow
-    (exp(-1000) becoming 0.0) is harmless and allowed."""
-    if fn is None:
-        return None, _NOT_YET + " (it is None)"
-    if not callable(fn):
-        return None, f"expected a function, got {type(fn).__name__}"
-    try:
-        with warnings.catch_warnings(), np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
-            warnings.simplefilter("error", RuntimeWarning)
-            return fn(*args), None
-    except NotImplementedError:
-        return None, _NOT_YET + " (it raises NotImplementedError)"
-    except FloatingPointError as exc:
-        return None, f"NumPy reported a floating-point error: {exc}"
-    except RuntimeWarning as exc:
-        return None, f"NumPy warned: {exc}"
-    except Exception as exc:  # a student's bug is reported, never raised
-        return None, f"it raised {type(exc).__name__}: {exc}"
-
-
-def _as_floats(value: Any) -> np.ndarray | None:
-    """`value` as a float array, or None when it is not numeric."""
-    if value is None:
-        return None
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        return None
-
-
-def short(value: Any) -> str:
-    arr = _as_floats(value)
-    if arr is None:
-        text = repr(value)
-    else:
-        text = np.array2string(np.round(arr, 4), threshold=8, separator=", ")
-    return text if len(text) < 80 else text[:77] + "..."
 
 
 # --------------------------------------------------------------------------- 1. threshold unit
@@ -97,8 +54,8 @@ def check_threshold_gate(gate: str, weights: Any, threshold: Any) -> CheckResult
     }[name]
     if weights is None or threshold is None:
         return report(False, f"{what}: {_NOT_YET} (weights or threshold is None).", hint)
-    w = _as_floats(weights)
-    t = _as_floats(threshold)
+    w = as_floats(weights)
+    t = as_floats(threshold)
     if w is None or t is None:
         return report(False, f"{what}: weights and threshold must be numbers.", hint)
     w = w.reshape(-1)
@@ -141,12 +98,12 @@ def check_sigmoid(sigmoid: Callable[[np.ndarray], Any]) -> CheckResult:
     ]
     for z in cases:
         expected = _sigmoid_reference(z)
-        result, error = _call(sigmoid, z.copy())
+        result, error = call_safely(sigmoid, z.copy())
         if error:
             if "overflow" in error:
                 return report(False, f"{what}: for z = {short(z)} {error}.", overflow_hint)
             return report(False, f"{what}: {error}.", hint)
-        r = _as_floats(result)
+        r = as_floats(result)
         if r is None:
             return report(False, f"{what}: it returned {type(result).__name__}, not numbers.", hint)
         if r.shape != z.shape:
@@ -193,12 +150,12 @@ def check_perceptron_update(update: Callable[..., Any]) -> CheckResult:
     ]
     for args, (w_exp, b_exp), situation in cases:
         inputs = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
-        result, error = _call(update, *inputs)
+        result, error = call_safely(update, *inputs)
         if error:
             return report(False, f"{what}: {error}.", hint)
         if not isinstance(result, (tuple, list)) or len(result) != 2:
             return report(False, f"{what}: return the pair (w, b), got {short(result)}.", hint)
-        w_new, b_new = (_as_floats(v) for v in result)
+        w_new, b_new = (as_floats(v) for v in result)
         if w_new is None or b_new is None:
             return report(False, f"{what}: (w, b) must be numbers, got {short(result)}.", hint)
         if b_new.size != 1:

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..checks import CheckResult, call_safely, check_cases, close, report, short
+from ..checks import CheckResult, call_safely, check_cases, close, reference_softmax, report, short
 
 # ---------------------------------------------------------------------------
 # Exercise 1: derivative of the parametric ReLU with respect to its slope alpha
@@ -38,12 +38,6 @@ def check_prelu_alpha_grad(prelu_alpha_grad: Callable[[np.ndarray, float], np.nd
 # Exercise 2: gradients of a one-hidden-layer tanh network with a softmax output
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
 def tanh_mlp_reference(
     x: np.ndarray, y: np.ndarray, params: dict[str, np.ndarray], *,
     hidden_grad: str = "tanh", average: bool = True, sum_bias: bool = True,
@@ -54,7 +48,7 @@ def tanh_mlp_reference(
     n = len(x)
     z_h = x @ params["W_h"] + params["b_h"]
     h = np.tanh(z_h)
-    p = _softmax(h @ params["W_o"] + params["b_o"])
+    p = reference_softmax(h @ params["W_o"] + params["b_o"])
     dz_o = p.copy()
     dz_o[np.arange(n), y] -= 1.0
     if average:
