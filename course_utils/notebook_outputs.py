@@ -4,8 +4,9 @@ Policy: only cells whose first line is `# NBVAL_CHECK_OUTPUT` keep stored output
 execution count (nbval compares them on every test run); every other cell is committed
 without outputs or execution count.
 
-    python -m course_utils.notebook_outputs refresh notebooks/04_mnist_dense_network.ipynb
-        execute in the smoke profile, store the checked cells' outputs, strip the rest
+    python -m course_utils.notebook_outputs refresh notebooks/solutions/04_mnist_dense_network.ipynb
+        execute a solution notebook in the smoke profile, store the checked cells' outputs,
+        strip the rest, then regenerate its student copy (course_utils.student_copies)
     python -m course_utils.notebook_outputs strip notebooks/*.ipynb
         strip non-checked outputs without executing
     python -m course_utils.notebook_outputs badges notebooks/*.ipynb
@@ -53,6 +54,7 @@ def refresh(path: Path, timeout: int = 600) -> None:
     from nbclient import NotebookClient
 
     os.environ["COURSE_PROFILE"] = "smoke"
+    os.environ.pop("COURSE_STRICT", None)
     nb = nbformat.read(path, as_version=4)
     executed = nbformat.read(path, as_version=4)
     client = NotebookClient(executed, timeout=timeout, kernel_name="python3",
@@ -62,6 +64,10 @@ def refresh(path: Path, timeout: int = 600) -> None:
     nbformat.write(nb, path)
     checked = sum(is_checked(c) for c in nb.cells)
     print(f"refreshed {path}: {checked} checked cell(s) stored")
+    if path.resolve().parent.name == "solutions":
+        from .student_copies import sync
+
+        sync([path], check=False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "strip":
             clean(nb)
         else:
-            url = colab_url(f"notebooks/{path.name}")
+            folder = "notebooks/solutions" if path.resolve().parent.name == "solutions" else "notebooks"
+            url = colab_url(f"{folder}/{path.name}")
             for cell in nb.cells:
                 if cell.cell_type == "markdown":
                     cell.source = BADGE_RE.sub(url, cell.source)

@@ -90,18 +90,16 @@ def setup(
         The run's `CourseConfig`.
     """
     global _current
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TF's C++ info lines
-    import keras
-    import tensorflow as tf
-
+    profile_name = resolve_profile(profile)
+    seed = resolve_seed(seed)
+    blas_threads = limit_blas_threads()
+    tf, keras, gpus, tf_log = import_tensorflow_quietly()
     from .data.locations import cache_dir, data_dir
 
-    profile_name = resolve_profile(profile)
     # Batches come from course_utils.to_dataset, already shuffled by tf.data: Keras'
     # reminder that fit(shuffle=True) does not apply to a Dataset is noise here.
     warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed", category=UserWarning)
     keras.utils.set_random_seed(seed)
-    gpus = tuple(d.name for d in tf.config.list_physical_devices("GPU"))
     cfg = CourseConfig(
         profile=profile_name,
         seed=seed,
@@ -112,7 +110,13 @@ def setup(
     )
     _current = cfg
     if verbose:
-        print(environment_report(cfg, tf_version=tf.__version__, keras_version=keras.__version__))
+        print(environment_report(cfg, tf_version=tf.__version__, keras_version=keras.__version__,
+                                 blas_threads=blas_threads))
+        if cfg.in_colab and not gpus:
+            print("\nNo GPU in this Colab runtime: the full profile will be slow. Choose "
+                  "Runtime > Change runtime type > a GPU (e.g. T4), then run the notebook again.")
+            if tf_log.strip():
+                print("TensorFlow said while looking for a GPU:\n" + _tail(tf_log))
         if profile_name == "full" and not gpus and full_cpu_minutes:
             print(
                 f"\nNote: the full profile on this CPU takes about {full_cpu_minutes:g} min. "
@@ -121,7 +125,76 @@ def setup(
     return cfg
 
 
-def environment_report(cfg: CourseConfig, *, tf_version: str, keras_version: str) -> str:
+def resolve_seed(seed: int) -> int:
+    """The notebook's seed, unless `COURSE_SEED` overrides it (used by
+    tests/benchmarks/metric_bands.py to measure run-to-run spread over seeds)."""
+    value = os.environ.get("COURSE_SEED", "").strip()
+    if not value:
+        return seed
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"COURSE_SEED={value!r} is not an integer; unset it or give a "
+                         "whole number.") from None
+
+
+def limit_blas_threads(threads: int = 1) -> int | None:
+    """Limit NumPy's BLAS (OpenBLAS/MKL) to `threads` threads; return the limit, or None.
+
+    The notebooks' NumPy work is small: BLAS threads only compete with TensorFlow's own
+    threads for the cores (under load they made NumPy cells several times slower)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # scikit-learn depends on threadpoolctl; without it, no limit
+        return None
+    threadpool_limits(limits=threads, user_api="blas")
+    return threads
+
+
+def import_tensorflow_quietly():
+    """Import TensorFlow and Keras and list the GPUs with file descriptor 2 captured.
+
+    TensorFlow writes its CUDA-probe and absl lines straight to fd 2 at import and at device
+    discovery, even with TF_CPP_MIN_LOG_LEVEL=3; students would see them as red noise.
+    Returns (tf, keras, gpu names, the captured text). If the import fails, the captured
+    text is printed before the error is raised again."""
+    import contextlib
+    import io
+    import tempfile
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TF's C++ info lines
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    saved = os.dup(2)
+    captured = io.StringIO()
+    with tempfile.TemporaryFile(mode="w+b") as tmp:
+        try:
+            os.dup2(tmp.fileno(), 2)
+            with contextlib.redirect_stderr(captured):
+                import tensorflow as tf
+                import keras
+
+                gpus = tuple(d.name for d in tf.config.list_physical_devices("GPU"))
+        except BaseException:
+            os.dup2(saved, 2)
+            tmp.seek(0)
+            sys.stderr.write(tmp.read().decode(errors="replace") + captured.getvalue())
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        tmp.seek(0)
+        text = tmp.read().decode(errors="replace") + captured.getvalue()
+    return tf, keras, gpus, text
+
+
+def _tail(text: str, lines: int = 10) -> str:
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def environment_report(cfg: CourseConfig, *, tf_version: str, keras_version: str,
+                       blas_threads: int | None = None) -> str:
     """The report `setup()` prints, as text."""
     if cfg.gpus:
         device = f"GPU x{len(cfg.gpus)} ({', '.join(cfg.gpus)})"
@@ -141,6 +214,8 @@ def environment_report(cfg: CourseConfig, *, tf_version: str, keras_version: str
         ("Data", data),
         ("Seed", cfg.seed),
     ]
+    if blas_threads is not None:
+        rows.append(("NumPy BLAS", f"{blas_threads} thread (TensorFlow keeps its own threads)"))
     width = max(len(k) for k, _ in rows)
     lines = ["Deep Learning Architectures: environment"]
     lines += [f"  {k:<{width}}  {v}" for k, v in rows]

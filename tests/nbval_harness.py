@@ -4,6 +4,11 @@
 - Per-cell timeout by profile, unless --nbval-cell-timeout is given.
 - A notebook stops at its first failing cell: later cells are skipped, so the report
   shows that cell's error instead of a cascade of follow-on errors.
+- Solution notebooks (notebooks/solutions/) run with COURSE_STRICT=1, so that a checker
+  that does not pass fails its cell; after their last cell the harness runs the exercise
+  cells of the generated student copy in the same kernel and fails unless every checker
+  there says "not done yet" and nothing raises (the student copy proven without running
+  the whole notebook twice).
 - Each notebook's wall time (kernel start to last cell) is printed as a table at the end
   and written to notebook-times.csv (or $COURSE_TIMES_FILE); in the smoke profile a
   notebook over its budget fails its last cell.
@@ -19,12 +24,14 @@ from pathlib import Path
 import pytest
 
 try:
-    from nbval.plugin import IPyNbCell
+    from nbval.plugin import IPyNbCell, IPyNbFile
 except ImportError:  # pragma: no cover - nbval is a dev dependency
-    IPyNbCell = None
+    IPyNbCell = IPyNbFile = None
 
 #: Seconds a notebook may take, by profile (None: no budget).
 NOTEBOOK_BUDGET_S = {"smoke": 120.0, "full": None}
+#: Most lines a cell may print (train with verbose=0 and plot a curve instead).
+MAX_OUTPUT_LINES = 30
 #: Seconds a single cell may take, by profile.
 CELL_TIMEOUT_S = {"smoke": 150.0, "full": 4 * 3600.0}
 NBVAL_DEFAULT_CELL_TIMEOUT = 2000
@@ -54,6 +61,51 @@ def _notebook(item) -> str:
     return item.parent.nodeid
 
 
+def is_solution(path) -> bool:
+    return Path(str(path)).resolve().parent.name == "solutions"
+
+
+def probe_sources(solution: Path) -> list[str]:
+    """Cells that run a student copy's exercise cells after the solution notebook: each
+    differing cell, wrapped in begin/end_stub_probe (not done yet, nothing raised)."""
+    import nbformat
+
+    from course_utils.student_copies import make_student_copy
+
+    sol = nbformat.read(solution, as_version=4)
+    stu = make_student_copy(solution)
+    sources = []
+    for index, (a, b) in enumerate(zip(sol.cells, stu.cells)):
+        if a.cell_type == "code" and a.source != b.source:
+            label = f"student copy of {solution.name}, cell {index}"
+            sources.append("import course_utils.checks as _course_checks\n"
+                           "_course_checks.begin_stub_probe()\n"
+                           f"{b.source}\n"
+                           f"_course_checks.end_stub_probe({label!r})")
+    return sources
+
+
+def _collect_with_probe(self):
+    yield from _original_collect(self)
+    if not is_solution(self.fspath):
+        return
+    import nbformat
+    from collections import defaultdict
+
+    first = sum(c.cell_type == "code" for c in self.nb.cells)
+    for k, source in enumerate(probe_sources(Path(str(self.fspath)))):
+        cell = nbformat.v4.new_code_cell(source)
+        options = defaultdict(bool)
+        options["check"] = False
+        yield IPyNbCell.from_parent(self, name=f"Cell {first + k} (student copy)",
+                                    cell_num=first + k, cell=cell, options=options)
+
+
+if IPyNbFile is not None:
+    _original_collect = IPyNbFile.collect
+    IPyNbFile.collect = _collect_with_probe
+
+
 def pytest_configure(config):
     os.environ.setdefault("COURSE_PROFILE", "smoke")
     # Notebook kernels run in notebooks/: make relative data and cache folders absolute first.
@@ -78,6 +130,12 @@ def pytest_runtest_setup(item):
     if not _is_cell(item):
         return
     nb = _notebook(item)
+    if nb not in _start:
+        # The kernel starts with this first cell and inherits the environment.
+        if is_solution(item.parent.fspath):
+            os.environ["COURSE_STRICT"] = "1"
+        else:
+            os.environ.pop("COURSE_STRICT", None)
     _start.setdefault(nb, time.perf_counter())
     if nb in _failed:
         pytest.skip(f"not run: {_failed[nb]} of this notebook failed (see its error above)")
@@ -92,6 +150,11 @@ def pytest_runtest_makereport(item, call):
     nb = _notebook(item)
     if report.when == "call":
         _end[nb] = time.perf_counter()
+    if report.when == "call" and report.passed:
+        problem = output_problem(getattr(item, "test_outputs", None) or [])
+        if problem:
+            report.outcome = "failed"
+            report.longrepr = f"{item.nodeid}: {problem}"
     if report.failed and report.when in ("setup", "call") and nb not in _failed:
         _failed[nb] = f"cell {getattr(item, 'cell_num', '?')}"
     budget = budget_s()
@@ -104,8 +167,34 @@ def pytest_runtest_makereport(item, call):
             report.longrepr = (
                 f"{nb} took {elapsed:.1f} s, over its {budget:.0f} s budget in the "
                 f"{profile()} profile. Make the smoke sizes smaller (cfg.pick) or find "
-                "what got slower (python benchmarks/notebook_times.py)."
+                "what got slower (python tests/benchmarks/notebook_times.py)."
             )
+
+
+def output_problem(outputs) -> str | None:
+    """What is wrong with a cell's outputs for a reader, or None: stderr noise, more than
+    MAX_OUTPUT_LINES lines, or the same figure shown twice."""
+    lines = 0
+    images = []
+    for out in outputs:
+        kind = out.get("output_type")
+        if kind == "stream":
+            text = out.get("text", "")
+            if out.get("name") == "stderr" and text.strip():
+                return f"the cell wrote to stderr (noise for a student): {text.strip()[:300]!r}"
+            lines += len(text.rstrip("\n").splitlines())
+        elif kind in ("execute_result", "display_data"):
+            data = out.get("data", {})
+            if "image/png" in data:
+                images.append(data["image/png"])
+            elif "text/plain" in data and "text/html" not in data:
+                lines += len(str(data["text/plain"]).splitlines())
+    if lines > MAX_OUTPUT_LINES:
+        return (f"the cell printed {lines} lines (at most {MAX_OUTPUT_LINES}): train with "
+                "verbose=0 and plot a curve, or print a compact table")
+    if len(images) != len(set(images)):
+        return "the cell shows the same figure twice (return nothing after plt.show())"
+    return None
 
 
 def _rows():

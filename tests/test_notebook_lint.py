@@ -1,4 +1,5 @@
-"""Every notebook follows the course template and the committed-outputs policy."""
+"""Every notebook (solution sources and student copies) follows the course template and the
+committed-outputs policy; solutions mark their answers; exercises are checked."""
 
 from __future__ import annotations
 
@@ -10,21 +11,34 @@ import pytest
 
 from course_utils import REPO_URL, colab_url
 from course_utils.notebook_outputs import is_checked
+from course_utils.student_copies import BEGIN
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+STUDENT_COPIES = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SOLUTIONS = sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
+NOTEBOOKS = STUDENT_COPIES + SOLUTIONS
+MIN_EXERCISES = 3
 NAME_RE = re.compile(r"^(\d\d)_[a-z0-9]+(_[a-z0-9]+)*\.ipynb$")
 SECTIONS = ["## Overview", "Learning goals", "## Setup", "## Summary", "## Exercises"]
 
 
 def ids(paths):
-    return [p.name for p in paths]
+    return [str(p.relative_to(ROOT / "notebooks")) for p in paths]
 
 
 def test_there_are_notebooks_numbered_in_order():
-    assert NOTEBOOKS, "no notebooks found"
-    numbers = [int(NAME_RE.match(p.name).group(1)) for p in NOTEBOOKS if NAME_RE.match(p.name)]
-    assert numbers == list(range(1, len(NOTEBOOKS) + 1)), f"numbers {numbers} are not 01, 02, ..."
+    assert STUDENT_COPIES, "no notebooks found"
+    numbers = [int(NAME_RE.match(p.name).group(1)) for p in STUDENT_COPIES if NAME_RE.match(p.name)]
+    # Numbers follow the syllabus (01-17); lessons not written yet leave gaps. A split
+    # lesson keeps its number (03_..._part1, 03_..._part2).
+    assert all(1 <= n <= 17 for n in numbers), f"lesson numbers follow the syllabus (01-17): {numbers}"
+    stems = {}
+    for p in STUDENT_COPIES:
+        stems.setdefault(p.name[:2], set()).add(re.sub(r"_part\d+\.ipynb$", "", p.name))
+    shared = {n: s for n, s in stems.items() if len(s) > 1}
+    assert not shared, f"two lessons share a number (only _partN splits may): {shared}"
+    assert [p.name for p in SOLUTIONS] == [p.name for p in STUDENT_COPIES], (
+        "every student copy has its solution notebook (python -m course_utils.student_copies)")
 
 
 @pytest.fixture(params=NOTEBOOKS, ids=ids(NOTEBOOKS))
@@ -58,7 +72,7 @@ def test_colab_badge_matches_path(nb):
     first = nb.cells[0].source
     assert "colab-badge.svg" in first
     urls = re.findall(r"https://colab\.research\.google\.com/github/[^)\s]+", first)
-    assert urls == [colab_url(f"notebooks/{nb.path.name}")]
+    assert urls == [colab_url(nb.path.relative_to(ROOT).as_posix())]
 
 
 def test_template_sections_in_order(nb):
@@ -75,6 +89,10 @@ def test_one_setup_cell_first(nb):
     assert code[0] is setup_cells[0], "the setup cell is the first code cell"
     src = setup_cells[0].source
     assert "import course_utils" in src and "cfg = course_utils.setup(" in src
+    setup_at = src.index("course_utils.setup(")
+    tf_import = re.search(r"^(import|from) (keras|tensorflow)\b", src, re.M)
+    assert tf_import is None or tf_import.start() > setup_at, (
+        "call course_utils.setup() before importing keras/tensorflow (it silences their logs)")
     assert "google.colab" in src and f"git+{REPO_URL}" in src, "Colab install line with the repo URL"
     for cell in code[1:]:
         assert not re.search(r"^\s*(import|from) \w", cell.source, re.M), (
@@ -103,10 +121,30 @@ def test_training_ends_with_metric_checks(nb):
         assert checks and checks[-1] >= fits[-1], "the last training run is not followed by check_metric"
 
 
-def test_exercises_use_checkers(nb):
+def _exercise_cells(nb):
     idx = next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and "## Exercises" in c.source)
-    after = [c.source for c in nb.cells[idx:] if c.cell_type == "code"]
-    assert after and all("ex.check_" in s for s in after), "every exercise cell calls a checker"
+    return [c.source for c in nb.cells[idx:] if c.cell_type == "code"]
+
+
+def test_exercises_use_checkers(nb):
+    after = _exercise_cells(nb)
+    assert len(after) >= MIN_EXERCISES, f"at least {MIN_EXERCISES} checked exercises"
+    assert all("ex.check_" in s for s in after), "every exercise cell calls a checker"
+
+
+@pytest.fixture(params=SOLUTIONS, ids=ids(SOLUTIONS))
+def solution(request):
+    notebook = nbformat.read(request.param, as_version=4)
+    notebook.path = request.param
+    return notebook
+
+
+def test_solution_marks_every_answer_and_has_an_experiment(solution):
+    cells = _exercise_cells(solution)
+    assert all(BEGIN in s for s in cells), "every exercise cell has a ### BEGIN SOLUTION region"
+    regions = [s.split(BEGIN, 1)[1] for s in cells]
+    assert any(".fit(" in r for r in regions), (
+        "at least one exercise is an experiment: change, train (.fit), measure")
 
 
 def test_no_pickle_anywhere(nb):

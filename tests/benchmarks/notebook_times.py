@@ -1,7 +1,7 @@
 """Benchmark: execute notebooks and print each one's wall time (not a test).
 
     python tests/benchmarks/notebook_times.py                 # all, smoke profile
-    COURSE_PROFILE=full python tests/benchmarks/notebook_times.py notebooks/04_*.ipynb
+    COURSE_PROFILE=full python tests/benchmarks/notebook_times.py notebooks/solutions/04_*.ipynb
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def main(paths: list[str]) -> None:
     os.environ.setdefault("COURSE_PROFILE", "smoke")
-    notebooks = [Path(p) for p in paths] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    notebooks = [Path(p) for p in paths] or sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
     print(f"profile {os.environ['COURSE_PROFILE']}, COURSE_DATA_DIR={os.environ.get('COURSE_DATA_DIR')}")
     total = 0.0
     for path in notebooks:

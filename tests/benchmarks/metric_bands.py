@@ -1,0 +1,89 @@
+"""Benchmark: run a notebook with several seeds and print the spread of every metric it
+checks, so that each band of `check_metric` / `check_band` can be re-derived (not a test).
+
+    python tests/benchmarks/metric_bands.py notebooks/solutions/04_mnist_dense_network.ipynb --seeds 5
+    COURSE_PROFILE=full python tests/benchmarks/metric_bands.py notebooks/solutions/04_*.ipynb --seeds 3
+
+Each run sets COURSE_SEED (setup() then uses it instead of the notebook's seed) and reads
+the `[OK] name = value` lines of check_metric and the `[PASS] what: value in [...]` lines
+of experiment checkers. Run it alone: other jobs on the machine skew the timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+METRIC_RE = re.compile(r"^\[(?:OK|FAIL)\] (?P<name>.+?) = (?P<value>-?[\d.]+(?:e-?\d+)?), expected")
+BAND_RE = re.compile(r"^\[(?:PASS|FAIL)\] (?P<name>.+?): (?:measured )?(?P<value>-?[\d.]+(?:e-?\d+)?),? "
+                     r"(?:in|expected in) \[")
+
+
+def metrics_of(nb) -> dict[str, float]:
+    """Metric name -> value, from the outputs of an executed notebook."""
+    found: dict[str, float] = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            text = out.get("text", "") if out.get("output_type") == "stream" else ""
+            if out.get("output_type") == "error":
+                text = "\n".join(out.get("traceback", []))
+            for line in re.sub(r"\x1b\[[0-9;]*m", "", text).splitlines():
+                m = METRIC_RE.match(line.strip()) or BAND_RE.match(line.strip())
+                if m:
+                    found[m["name"]] = float(m["value"])
+    return found
+
+
+def run(path: Path, seed: int) -> tuple[dict[str, float], float, str | None]:
+    os.environ["COURSE_SEED"] = str(seed)
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    error = None
+    try:
+        NotebookClient(nb, timeout=4 * 3600, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    except Exception as exc:  # noqa: BLE001 - a failing band is a result too
+        error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    return metrics_of(nb), time.perf_counter() - start, error
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("COURSE_PROFILE", "smoke")
+    os.environ.pop("COURSE_STRICT", None)
+    print(f"profile {os.environ['COURSE_PROFILE']}, COURSE_DATA_DIR={os.environ.get('COURSE_DATA_DIR')}")
+    for path in args.notebooks:
+        values: dict[str, list[float]] = {}
+        times = []
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
+            found, elapsed, error = run(path, seed)
+            times.append(elapsed)
+            print(f"  {path.name} seed {seed}: {elapsed:.1f} s"
+                  + (f"  ERROR {error}" if error else ""), flush=True)
+            for name, value in found.items():
+                values.setdefault(name, []).append(value)
+        print(f"{path.name}: {len(times)} runs, {min(times):.1f}-{max(times):.1f} s")
+        width = max((len(n) for n in values), default=10)
+        print(f"  {'metric':<{width}}  {'n':>2}  {'min':>8}  {'mean':>8}  {'max':>8}  {'sd':>7}")
+        for name, vals in values.items():
+            sd = statistics.stdev(vals) if len(vals) > 1 else 0.0
+            print(f"  {name:<{width}}  {len(vals):>2}  {min(vals):8.4f}  "
+                  f"{statistics.mean(vals):8.4f}  {max(vals):8.4f}  {sd:7.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
