@@ -24,6 +24,8 @@ _EXPORTS = {
     "dataset_names": ".data",
     "load_dataset": ".data",
     "CourseDataError": ".errors",
+    "CourseTypeError": ".errors",
+    "CourseValueError": ".errors",
     "MetricOutOfBand": ".metrics",
     "check_metric": ".metrics",
     "to_dataset": ".pipeline",

@@ -12,6 +12,8 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+
+from .errors import CourseTypeError, CourseValueError
 from matplotlib.ticker import MaxNLocator
 
 try:  # Load pyplot's backend now: in Jupyter this registers how Figure objects display
@@ -34,11 +36,11 @@ def plot_history(history: Any, metrics: Sequence[str] | None = None) -> Figure:
     metric, training and validation curves, epochs counted from 1."""
     logs = getattr(history, "history", history)
     if not isinstance(logs, dict) or not logs:
-        raise ValueError("plot_history needs the History returned by model.fit (or its .history dict).")
+        raise CourseTypeError("plot_history needs the History returned by model.fit (or its .history dict).")
     names = list(metrics) if metrics else [k for k in logs if not k.startswith("val_")]
     unknown = [m for m in names if m not in logs]
     if unknown:
-        raise ValueError(f"metrics {unknown} are not in the history; it has {sorted(logs)}")
+        raise CourseValueError(f"metrics {unknown} are not in the history; it has {sorted(logs)}")
     fig = Figure(figsize=(5 * len(names), 3.6), layout="constrained")
     axes = fig.subplots(1, len(names), squeeze=False)[0]
     for ax, name in zip(axes, names):
@@ -63,23 +65,46 @@ def show_images(
     ncols: int = 8,
     cmap: str = "gray",
     size: float = 1.4,
+    max_images: int = 32,
 ) -> Figure:
     """An image grid with labels; with `predictions`, wrong ones are titled in red
-    as "predicted (true)"."""
+    as "predicted (true)". Shows at most `max_images` (the first ones) and says so."""
     images = np.asarray(images)
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
-    if images.ndim not in (3, 4):
-        raise ValueError(f"show_images needs (n, h, w) or (n, h, w, c) images, got shape {images.shape}")
-    n = len(images)
+    if images.ndim not in (3, 4) or (images.ndim == 4 and images.shape[-1] not in (3, 4)):
+        raise CourseValueError(
+            f"show_images needs (n, h, w) or (n, h, w, c) images, got shape {images.shape}; "
+            "pass a batch such as x_test[:16]")
+    if not (np.issubdtype(images.dtype, np.number) or images.dtype == bool):
+        raise CourseTypeError(f"show_images needs numeric images, got dtype {images.dtype}")
+    for what, value in (("ncols", ncols), ("max_images", max_images)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise CourseValueError(f"{what} must be a positive whole number, not {value!r}")
+    total = len(images)
+    if total == 0:
+        raise CourseValueError("show_images got no images: pass at least one, e.g. x_test[:16]")
+    for what, values in (("labels", labels), ("predictions", predictions)):
+        if values is not None and len(values) < min(total, max_images):
+            raise CourseValueError(
+                f"{len(values)} {what} for {total} images: pass one per image (e.g. y_test[:16])")
+    n = min(total, int(max_images))
+    images = images[:n]
     ncols = max(1, min(ncols, n))
     nrows = int(np.ceil(n / ncols))
     fig = Figure(figsize=(size * ncols, size * nrows + 0.3 * (labels is not None)), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    if n < total:
+        fig.suptitle(f"the first {n} of {total:,} images (max_images={max_images})", fontsize=9)
 
     def name(i: Any) -> str:
         i = int(np.asarray(i).reshape(-1)[0])
-        return class_names[i] if class_names is not None else str(i)
+        if class_names is None:
+            return str(i)
+        if not 0 <= i < len(class_names):
+            raise CourseValueError(
+                f"label {i} has no name: class_names has {len(class_names)} entries")
+        return class_names[i]
 
     for k, ax in enumerate(axes):
         ax.axis("off")
@@ -97,15 +122,41 @@ def show_images(
 
 
 def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int | None = None) -> np.ndarray:
-    """Counts[i, j] = examples of true class i predicted as class j."""
-    y_true = np.asarray(y_true).reshape(-1).astype(int)
-    y_pred = np.asarray(y_pred).reshape(-1).astype(int)
+    """Counts[i, j] = examples of true class i predicted as class j.
+
+    Labels are class indices 0..k-1 (shape (n,) or (n, 1)); for predicted probabilities
+    pass `probabilities.argmax(axis=1)`."""
+    y_true = _class_indices(y_true, "y_true")
+    y_pred = _class_indices(y_pred, "y_pred")
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true has {y_true.size} labels but y_pred has {y_pred.size}")
+        raise CourseValueError(f"y_true has {y_true.size} labels but y_pred has {y_pred.size}")
     k = num_classes or int(max(y_true.max(initial=0), y_pred.max(initial=0)) + 1)
+    for what, y in (("y_true", y_true), ("y_pred", y_pred)):
+        if y.size and (y.min() < 0 or y.max() >= k):
+            raise CourseValueError(
+                f"{what} holds class {y.min() if y.min() < 0 else y.max()}, outside 0..{k - 1}: "
+                "pass class indices (and as many class names as classes)")
     counts = np.zeros((k, k), dtype=int)
     np.add.at(counts, (y_true, y_pred), 1)
     return counts
+
+
+def _class_indices(y: Any, what: str) -> np.ndarray:
+    """Labels of shape (n,) or (n, 1) as whole-number class indices."""
+    try:
+        y = np.asarray(y)
+    except Exception as exc:  # ragged lists and the like
+        raise CourseTypeError(f"{what} must be an array of class indices ({exc})") from None
+    if y.ndim == 2 and y.shape[1] != 1:
+        raise CourseValueError(
+            f"{what} has shape {y.shape}: pass class indices, e.g. probabilities.argmax(axis=1)")
+    if y.ndim > 2 or not (np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.floating)):
+        raise CourseTypeError(f"{what} must be class indices (whole numbers), got {y.dtype} {y.shape}")
+    y = y.reshape(-1)
+    if np.issubdtype(y.dtype, np.floating) and not np.all(np.isfinite(y) & (y == np.round(y))):
+        raise CourseValueError(
+            f"{what} holds non-whole numbers: pass class indices, e.g. probabilities.argmax(axis=1)")
+    return y.astype(int)
 
 
 def plot_confusion_matrix(
@@ -142,10 +193,27 @@ def plot_class_probabilities(
 ) -> Figure:
     """Bars of one example's predicted class probabilities (the true class in green,
     a wrong top prediction in red), optionally beside the image."""
-    p = np.asarray(probabilities, dtype=float).reshape(-1)
+    try:
+        p = np.asarray(probabilities, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise CourseTypeError(f"probabilities must be numbers ({exc})") from None
+    if p.ndim == 2 and p.shape[0] == 1:
+        p = p[0]  # model.predict(x[:1])
+    if p.ndim != 1 or p.size == 0:
+        raise CourseValueError(
+            f"plot_class_probabilities shows one example: pass probabilities of shape (k,), "
+            f"e.g. model.predict(x_test[:1])[0], not shape {p.shape}")
     names = list(class_names) if class_names is not None else [str(i) for i in range(p.size)]
     if len(names) != p.size:
-        raise ValueError(f"{p.size} probabilities but {len(names)} class names")
+        raise CourseValueError(f"{p.size} probabilities but {len(names)} class names")
+    if true_label is not None:
+        label = np.asarray(true_label)
+        if label.size != 1 or not np.issubdtype(label.dtype, np.integer) or isinstance(true_label, bool):
+            raise CourseValueError(
+                f"true_label must be one class index (e.g. y_test[0]), not {true_label!r}")
+        true_label = int(label.reshape(-1)[0])  # also y_test[i] of labels shaped (n, 1)
+        if not 0 <= true_label < p.size:
+            raise CourseValueError(f"true_label {true_label} is not a class 0..{p.size - 1}")
     fig = Figure(figsize=(8 if image is not None else 5.5, 3), layout="constrained")
     axes = fig.subplots(1, 2 if image is not None else 1, squeeze=False)[0]
     if image is not None:
@@ -158,7 +226,7 @@ def plot_class_probabilities(
     top = int(p.argmax())
     if true_label is not None:
         colors[top] = "tab:red"
-        colors[int(true_label)] = "tab:green"
+        colors[true_label] = "tab:green"
     else:
         colors[top] = "tab:blue"
     ax.bar(range(p.size), p, color=colors)
@@ -180,15 +248,27 @@ def plot_decision_boundary(
     """Points of a 2-D, two-class problem and the region where `predict(grid) >= 0.5`.
 
     `predict` maps an (n, 2) array to n scores or probabilities."""
-    X = np.asarray(X, dtype=float)
+    try:
+        X = np.asarray(X, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise CourseTypeError(f"X must be an (n, 2) array of numbers ({exc})") from None
     y = np.asarray(y).reshape(-1)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"plot_decision_boundary needs 2 features, X has shape {X.shape}")
+    if X.ndim != 2 or X.shape[1] != 2 or len(X) == 0:
+        raise CourseValueError(f"plot_decision_boundary needs 2 features, X has shape {X.shape}")
+    if len(y) != len(X):
+        raise CourseValueError(f"X has {len(X)} points but y has {len(y)} labels")
     pad = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
     lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
     g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
     grid = np.c_[g1.ravel(), g2.ravel()]
-    scores = np.asarray(predict(grid), dtype=float).reshape(g1.shape)
+    if not callable(predict):
+        raise CourseTypeError("predict must be a function from an (n, 2) array to n scores")
+    scores = np.asarray(predict(grid), dtype=float)
+    if scores.size != g1.size:
+        raise CourseValueError(
+            f"predict returned {scores.size} values for {len(grid)} points: it must return "
+            "one score or probability per row")
+    scores = scores.reshape(g1.shape)
     fig = Figure(figsize=(5, 4), layout="constrained")
     ax = fig.subplots()
     ax.contourf(g1, g2, scores >= 0.5, levels=[-0.5, 0.5, 1.5], colors=["#fde0dd", "#deebf7"])

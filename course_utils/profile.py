@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .errors import CourseTypeError, CourseValueError
+
 PROFILES = ("smoke", "full")
 DEFAULT_PROFILE = "full"
 DEFAULT_SEED = 42
@@ -45,9 +47,11 @@ class CourseConfig:
 
 def resolve_profile(profile: str | None = None) -> str:
     """The profile to use: the argument, else `COURSE_PROFILE`, else `full`."""
+    if profile is not None and not isinstance(profile, str):
+        raise CourseTypeError(f"profile must be 'smoke' or 'full', not {profile!r}")
     value = (profile or os.environ.get("COURSE_PROFILE") or DEFAULT_PROFILE).strip().lower()
     if value not in PROFILES:
-        raise ValueError(
+        raise CourseValueError(
             f"Unknown run profile {value!r}. Use one of {', '.join(PROFILES)} "
             "(set COURSE_PROFILE=smoke for a quick run, full for real accuracy)."
         )
@@ -90,6 +94,13 @@ def setup(
         The run's `CourseConfig`.
     """
     global _current
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise CourseTypeError(f"seed must be a whole number >= 0, e.g. setup(seed=42), not {seed!r}")
+    if full_cpu_minutes is not None and (isinstance(full_cpu_minutes, bool)
+                                         or not isinstance(full_cpu_minutes, (int, float))
+                                         or full_cpu_minutes <= 0):
+        raise CourseValueError("full_cpu_minutes must be a positive number of minutes, "
+                               f"not {full_cpu_minutes!r}")
     profile_name = resolve_profile(profile)
     seed = resolve_seed(seed)
     blas_threads = limit_blas_threads()
@@ -134,7 +145,7 @@ def resolve_seed(seed: int) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ValueError(f"COURSE_SEED={value!r} is not an integer; unset it or give a "
+        raise CourseValueError(f"COURSE_SEED={value!r} is not an integer; unset it or give a "
                          "whole number.") from None
 
 

@@ -26,10 +26,11 @@ def test_no_network_no_copy_fails_fast_with_the_fix(empty_env):
     with pytest.raises(CourseDataError) as err:
         course_utils.load_dataset("cifar10")
     elapsed = time.perf_counter() - start
-    assert elapsed < 5.0, f"took {elapsed:.1f} s"
+    assert elapsed < 1.0, f"took {elapsed:.1f} s"
     message = str(err.value)
-    assert "COURSE_DATA_DIR" in message
-    assert "python -m course_utils.data download --all" in message
+    assert "COURSE_DATA_DIR" in message and "TFDS_DATA_DIR" in message
+    assert "python -m course_utils.data download --all --to DIR" in message
+    assert "../shared" not in message
 
 
 def test_missing_data_dir_is_named(monkeypatch, tmp_path):
@@ -117,16 +118,90 @@ def test_truncated_text_archive(monkeypatch, tmp_path, shared_data):
     assert str(path) in str(err.value) and "damaged or incomplete" in str(err.value)
 
 
-def test_a_hanging_network_still_fails_fast(empty_env, monkeypatch):
-    """A name lookup or connect that never answers must not hang the notebook."""
-    import socket
+# --- hostile input (issue 8) --------------------------------------------------------
 
-    def hang(*args, **kwargs):
-        time.sleep(30)
-        raise OSError("gave up")  # what a real socket does, long after the loader has
+from .conftest import small_cifar_members, small_imdb_members, tar_gz  # noqa: E402
 
-    monkeypatch.setattr(socket, "create_connection", hang)
-    start = time.perf_counter()
-    with pytest.raises(CourseDataError, match="no answer within"):
-        course_utils.load_dataset("mnist")
-    assert time.perf_counter() - start < 5.0
+
+@pytest.mark.parametrize("name, filename, members", [
+    ("cifar10", "cifar10_jpg.tar.gz", small_cifar_members),
+    ("imdb_reviews", "aclImdb.tar.gz", small_imdb_members),
+])
+@pytest.mark.parametrize("offset", [-3, -6, -30])
+def test_bit_flip_near_the_end_of_an_archive(data_env, small_counts, name, filename, members, offset):
+    """No SHA256SUMS line: the gzip trailer (CRC, length) must still be read."""
+    data, _ = data_env
+    raw = bytearray(tar_gz(members()))
+    (data / filename).write_bytes(bytes(raw))
+    course_utils.load_dataset(name, verbose=False)  # the intact archive loads
+    raw[offset] ^= 0x40
+    (data / filename).write_bytes(bytes(raw))
+    with pytest.raises(CourseDataError, match="damaged or incomplete"):
+        course_utils.load_dataset(name, verbose=False)
+
+
+def test_archive_missing_examples_fails_the_class_counts(data_env, small_counts):
+    data, _ = data_env
+    members = small_cifar_members()
+    del members["cifar10_jpg/train/cat/0001.jpg"]
+    (data / "cifar10_jpg.tar.gz").write_bytes(tar_gz(members))
+    with pytest.raises(CourseDataError, match=r"train split has \[2, 2, 2, 1, 2"):
+        course_utils.load_dataset("cifar10", verbose=False)
+
+
+def test_real_archive_counts_are_the_complete_dataset():
+    from course_utils.data.catalog import DATASETS
+
+    assert DATASETS["cifar10"].class_counts == (5000, 1000)
+    assert DATASETS["imdb_reviews"].class_counts == (12500, 12500)
+
+
+def test_image_in_another_format_is_refused(data_env, small_counts):
+    from .conftest import jpeg
+
+    data, _ = data_env
+    members = small_cifar_members()
+    members["cifar10_jpg/train/cat/0001.jpg"] = jpeg(5, fmt="PNG")
+    (data / "cifar10_jpg.tar.gz").write_bytes(tar_gz(members))
+    with pytest.raises(CourseDataError, match="cannot decode .*cat/0001.jpg as JPEG"):
+        course_utils.load_dataset("cifar10", verbose=False)
+
+
+def _mnist_like(n=20, **override):
+    rng = np.random.default_rng(0)
+    arrays = dict(x_train=rng.integers(0, 256, (n, 28, 28), dtype=np.uint8),
+                  y_train=np.arange(n, dtype=np.uint8) % 10,
+                  x_test=rng.integers(0, 256, (n, 28, 28), dtype=np.uint8),
+                  y_test=np.arange(n, dtype=np.uint8) % 10)
+    arrays.update(override)
+    return _npz_bytes(**arrays)
+
+
+@pytest.mark.parametrize("override, match", [
+    (dict(y_train=np.arange(20) % 10 + 0.5), "labels are float64, not integers"),
+    (dict(y_train=(np.arange(20) % 10).astype(bool)), "not integers"),
+    (dict(x_test=np.zeros((0, 28, 28), np.uint8), y_test=np.zeros(0, np.uint8)), "test split is empty"),
+    (dict(y_train=np.arange(20, dtype=np.uint8) % 8), "train split has no examples of class.*8, 9"),
+    (dict(y_test=np.arange(19, dtype=np.uint8) % 10), "labels of shape"),
+    (dict(y_test=-(np.arange(20) % 10)), "labels run from -9"),
+])
+def test_bad_labels_and_splits_are_refused(monkeypatch, tmp_path, override, match):
+    _data_dir_with(monkeypatch, tmp_path, "mnist.npz", _mnist_like(**override))
+    with pytest.raises(CourseDataError, match=match):
+        course_utils.load_dataset("mnist", verbose=False)
+
+
+@pytest.mark.parametrize("bad", [["mnist"], None, 3, {"name": "mnist"}])
+def test_misused_name_is_a_course_type_error(bad):
+    from course_utils.errors import CourseTypeError
+
+    with pytest.raises(CourseTypeError, match="must be a string") as err:
+        course_utils.load_dataset(bad)
+    assert isinstance(err.value, TypeError) and isinstance(err.value, CourseDataError)
+
+
+@pytest.mark.parametrize("bad", [(True, 10), (10.0, 5), "tiny", object()])
+def test_misused_subset_is_a_course_error(use_offline_copy, bad):
+    with pytest.raises(CourseDataError, match="subset") as err:
+        course_utils.load_dataset("mnist", subset=bad, verbose=False)
+    assert isinstance(err.value, (TypeError, ValueError))

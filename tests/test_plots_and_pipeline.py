@@ -88,3 +88,68 @@ def test_to_dataset_trains_a_model():
     model.compile(optimizer=keras.optimizers.Adam(0.1), loss="binary_crossentropy", metrics=["accuracy"])
     history = model.fit(to_dataset(x, y, batch_size=32, shuffle=True), epochs=5, verbose=0)
     assert history.history["accuracy"][-1] > 0.9
+
+
+# --- issue 8: caps, labels, misuse ------------------------------------------------
+
+from course_utils.errors import CourseDataError  # noqa: E402
+
+
+def test_show_images_caps_the_grid_and_says_so():
+    import time
+
+    images = np.zeros((10_000, 28, 28), np.uint8)
+    start = time.perf_counter()
+    fig = plots.show_images(images, labels=np.zeros(10_000, int))
+    assert time.perf_counter() - start < 10
+    assert sum(1 for ax in fig.axes if ax.images) == 32
+    assert "first 32 of 10,000" in fig._suptitle.get_text()
+    fig = plots.show_images(images, max_images=8)
+    assert sum(1 for ax in fig.axes if ax.images) == 8
+
+
+def test_confusion_matrix_refuses_labels_outside_the_classes():
+    for y_true, y_pred in (([0, -1, 1], [0, 1, 1]), ([0, 1, 2], [0, 1, 5]), ([0.5, 1, 1], [0, 1, 1])):
+        with pytest.raises(CourseDataError) as err:
+            plots.confusion_matrix(y_true, y_pred, num_classes=3)
+        assert isinstance(err.value, ValueError)
+    with pytest.raises(CourseDataError, match="argmax"):
+        plots.confusion_matrix([0, 1], np.eye(2))
+    counts = plots.confusion_matrix(np.array([[0], [1], [1]]), [0, 1, 0])  # labels (n, 1)
+    assert counts.tolist() == [[1, 0], [1, 1]]
+
+
+def test_class_probabilities_with_labels_of_shape_n_1(tmp_path):
+    y_test = np.array([[2], [0]], dtype=np.uint8)  # CIFAR-10's Keras layout
+    fig = plots.plot_class_probabilities(np.array([[0.1, 0.2, 0.7]]), ["a", "b", "c"],
+                                         true_label=y_test[0])
+    assert fig.axes[-1].patches[2].get_facecolor()[:3] == pytest.approx((0.17, 0.63, 0.17), abs=0.01)
+    _saved(fig, tmp_path)
+    with pytest.raises(CourseDataError, match="true_label"):
+        plots.plot_class_probabilities([0.1, 0.9], true_label=y_test)
+    with pytest.raises(CourseDataError, match="one example"):
+        plots.plot_class_probabilities(np.ones((3, 2)) / 2)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: plots.plot_history(None),
+    lambda: plots.plot_history({"loss": [1]}, metrics=["acc"]),
+    lambda: plots.show_images(np.zeros((4, 8, 8)), labels=[0]),
+    lambda: plots.show_images(np.zeros((4, 8, 8)), labels=[0, 1, 2, 7], class_names=["a"]),
+    lambda: plots.show_images(np.zeros((0, 8, 8))),
+    lambda: plots.show_images(np.zeros((4, 8, 8)), ncols=0),
+    lambda: plots.plot_decision_boundary(lambda g: [1, 0], np.zeros((4, 2)), [0, 1, 0, 1]),
+    lambda: plots.plot_decision_boundary("model", np.zeros((4, 2)), [0, 1, 0, 1]),
+    lambda: to_dataset(None),
+    lambda: to_dataset(np.zeros((4, 2)), batch_size=0),
+    lambda: to_dataset(np.zeros((4, 2)), batch_size=True),
+    lambda: to_dataset(np.zeros((4, 2)), np.zeros(3)),
+    lambda: to_dataset(5),
+    lambda: to_dataset([[1, 2], [3]]),
+    lambda: to_dataset({"a": np.zeros(3), "b": np.zeros(4)}),
+    lambda: to_dataset(np.zeros((4, 2)), seed="x"),
+])
+def test_misuse_gets_a_course_error(call):
+    with pytest.raises(CourseDataError) as err:
+        call()
+    assert isinstance(err.value, (TypeError, ValueError))

@@ -81,3 +81,53 @@ def test_metric_uses_current_profile():
 def test_metric_rejects_inverted_band():
     with pytest.raises(ValueError):
         check_metric("acc", 0.5, smoke=(0.9, 0.1), full=(0, 1), profile="smoke")
+
+
+# --- misuse gets a course exception (issue 8) ---------------------------------------
+
+from course_utils.errors import CourseDataError, CourseTypeError, CourseValueError  # noqa: E402
+
+
+@pytest.mark.parametrize("args, kwargs", [
+    ((True,), {}),
+    (("acc", True), dict(smoke=(0, 1), full=(0, 1), profile="smoke")),
+    (("acc", "0.9"), dict(smoke=(0, 1), full=(0, 1), profile="smoke")),
+    (("acc", None), dict(smoke=(0, 1), full=(0, 1), profile="smoke")),
+    (("acc", [0.5, 0.6]), dict(smoke=(0, 1), full=(0, 1), profile="smoke")),
+    (("acc", 0.5), dict(full=(0, 1), profile="smoke")),
+    (("acc", 0.5), dict(smoke=0.5, full=(0, 1), profile="smoke")),
+    (("acc", 0.5), dict(smoke=("low", 1), full=(0, 1), profile="smoke")),
+    ((None, 0.5), dict(smoke=(0, 1), full=(0, 1), profile="smoke")),
+])
+def test_check_metric_misuse_never_passes(args, kwargs, capsys):
+    with pytest.raises(CourseTypeError) as err:
+        check_metric(*args, **kwargs)
+    assert isinstance(err.value, TypeError) and isinstance(err.value, CourseDataError)
+    assert "[OK]" not in capsys.readouterr().out
+
+
+def test_check_metric_bad_profile_and_band_are_course_value_errors():
+    with pytest.raises(CourseValueError, match="profile must be"):
+        check_metric("acc", 0.5, smoke=(0, 1), full=(0, 1), profile="fast")
+    with pytest.raises(CourseValueError, match="low > high"):
+        check_metric("acc", 0.5, smoke=(0, 1), full=(1, 0), profile="smoke")
+
+
+def test_check_metric_accepts_numpy_and_tensor_scalars(capsys):
+    import numpy as np
+
+    check_metric("acc", np.float32(0.5), smoke=(0, 1), full=(0, 1), profile="smoke")
+    check_metric("acc", np.array([0.5]), smoke=(0, 1), full=(0, 1), profile="smoke")
+    assert capsys.readouterr().out.count("[OK]") == 2
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    ({"seed": "42"}, CourseTypeError), ({"seed": True}, CourseTypeError),
+    ({"seed": -1}, CourseTypeError), ({"profile": 3}, CourseTypeError),
+    ({"profile": "fast"}, CourseValueError), ({"full_cpu_minutes": "2"}, CourseValueError),
+])
+def test_setup_misuse_raises_a_course_error_before_importing_tensorflow(kwargs, error):
+    import course_utils
+
+    with pytest.raises(error):
+        course_utils.setup(**kwargs)

@@ -1,20 +1,29 @@
-"""`load_dataset`: offline copy, then cache, then official download; verified, in a fixed order."""
+"""`load_dataset`: offline copy, course cache, TFDS data dir, then a download through
+TensorFlow Datasets; every source checked, examples in a fixed order."""
 
 from __future__ import annotations
 
-import os
+import contextlib
 import time
 from pathlib import Path
 from typing import Union
 
 import numpy as np
 
-from ..errors import CourseDataError
+from ..errors import CourseDataError, CourseTypeError, CourseValueError
+from .atomic import ensure_dir, is_plain_file, save_npz_atomic, sweep_stale
 from .catalog import ALIASES, DATASETS, DatasetInfo
-from .checksums import read_sums, sha256_of
-from .download import download_into
-from .locations import DATA_DIR_ENV, cache_dir, data_dir
-from .readers import Arrays, pack_texts, read_aclimdb_tar, read_cifar_jpg_tar, read_npz, unpack_texts
+from .checksums import forget_sum, read_sums, sha256_of
+from .locations import DATA_DIR_ENV, cache_dir, data_dir, tfds_data_dir
+from .readers import Arrays, read_aclimdb_tar, read_cifar_jpg_tar, read_npz, to_payload
+from .tfds_source import (
+    LOCAL_DEADLINE_S,
+    download_deadline,
+    network_problem,
+    no_data_message,
+    prepared_in,
+    run_tfds,
+)
 
 Subset = Union[str, tuple[int, int], None]
 
@@ -26,9 +35,15 @@ def dataset_names() -> list[str]:
 
 def dataset_info(name: str) -> DatasetInfo:
     """Catalog entry of a dataset; unknown names raise `CourseDataError` listing valid ones."""
-    key = ALIASES.get(name.strip().lower(), name.strip().lower()) if isinstance(name, str) else name
+    if not isinstance(name, str):
+        raise CourseTypeError(
+            f"The dataset name must be a string, not {type(name).__name__} ({name!r}). "
+            f"Pass one name, e.g. load_dataset('mnist'); valid names: "
+            f"{', '.join(dataset_names())}."
+        )
+    key = ALIASES.get(name.strip().lower(), name.strip().lower())
     if key not in DATASETS:
-        raise CourseDataError(
+        raise CourseValueError(
             f"Unknown dataset {name!r}. Valid names: {', '.join(dataset_names())}."
         )
     return DATASETS[key]
@@ -44,16 +59,19 @@ def find_local(info: DatasetInfo) -> tuple[Path, str] | None:
     offline = data_dir()
     if offline is not None and not offline.is_dir():
         raise CourseDataError(
-            f"{DATA_DIR_ENV}={offline} is not a folder. Point it at the folder that holds "
-            "the offline copy (e.g. ../shared/data), or unset it to use the cache and downloads."
+            f"{DATA_DIR_ENV}={offline} is not a folder. Point it at the folder of course "
+            "data you were given (or prepared with `python -m course_utils.data download "
+            "--all --to DIR`), or unset it to use the cache and downloads."
         )
-    places = [(offline, DATA_DIR_ENV)] if offline is not None else []
-    places.append((cache_dir(), "cache"))
-    for folder, where in places:
+    if offline is not None:
         for filename in info.local_files:
-            path = folder / filename
-            if path.is_file():
-                return path, where
+            if (offline / filename).is_file():
+                return offline / filename, DATA_DIR_ENV
+    cache = cache_dir()
+    sweep_stale(cache)  # what a killed run left
+    for filename in info.local_files:
+        if is_plain_file(cache / filename):  # never a link planted in a shared cache
+            return cache / filename, "cache"
     return None
 
 
@@ -64,8 +82,9 @@ def verify(path: Path) -> str:
     if expected is not None and expected != digest:
         raise CourseDataError(
             f"Checksum mismatch for {path}: SHA-256 is {digest}, {path.parent / 'SHA256SUMS'} "
-            f"says {expected}. The file is damaged or truncated: copy it again (or delete it "
-            "and run `python -m course_utils.data download --all` where there is internet)."
+            f"says {expected}. The file is damaged or truncated: copy it again from the "
+            "folder you were given (check that folder with "
+            "`python -m course_utils.data verify --dir DIR`)."
         )
     return digest
 
@@ -75,33 +94,31 @@ def _decoded_cache_path(info: DatasetInfo, digest: str) -> Path:
 
 
 def _read_decoded(path: Path, info: DatasetInfo) -> Arrays | None:
+    """The decoded arrays, re-checked (layout, labels, class counts); None to rebuild."""
+    if path.parent.is_symlink() or not is_plain_file(path):
+        return None
     try:
-        with np.load(path, allow_pickle=False) as f:
-            if info.kind == "text":
-                return (
-                    (unpack_texts(f["train_blob"], f["train_offsets"]), f["y_train"]),
-                    (unpack_texts(f["test_blob"], f["test_offsets"]), f["y_test"]),
-                )
-            return (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
-    except Exception:  # a damaged decoded cache is rebuilt from the source file
+        arrays = read_npz(path, info)
+        return arrays if _counts_ok(arrays, info) else None
+    except CourseDataError:  # a damaged decoded cache is rebuilt from the source file
         return None
 
 
+def _counts_ok(arrays: Arrays, info: DatasetInfo) -> bool:
+    if info.class_counts is None:
+        return True
+    k = len(info.class_names)
+    return all(
+        np.all(np.bincount(y.reshape(-1).astype(np.int64), minlength=k) == n)
+        for (_, y), n in zip(arrays, info.class_counts)
+    )
+
+
 def _write_decoded(path: Path, info: DatasetInfo, arrays: Arrays) -> None:
-    (x_train, y_train), (x_test, y_test) = arrays
-    if info.kind == "text":
-        tb, to = pack_texts(x_train)
-        sb, so = pack_texts(x_test)
-        payload = dict(train_blob=tb, train_offsets=to, test_blob=sb, test_offsets=so,
-                       y_train=y_train, y_test=y_test)
-    else:
-        payload = dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
-        np.savez(tmp, **payload)
-        os.replace(tmp, path)
-    except OSError as exc:  # a read-only cache only costs speed
+        ensure_dir(path.parent, cache_dir())
+        save_npz_atomic(path, to_payload(arrays, info))
+    except (OSError, CourseDataError) as exc:  # a read-only cache only costs speed
         print(f"(could not cache decoded {info.name} at {path}: {exc})")
 
 
@@ -111,14 +128,43 @@ def read_local(path: Path, info: DatasetInfo) -> tuple[Arrays, str]:
     if path.name.endswith(".npz"):
         return read_npz(path, info), digest
     cached = _decoded_cache_path(info, digest)
-    if cached.is_file():
-        arrays = _read_decoded(cached, info)
-        if arrays is not None:
-            return arrays, digest
+    if not cached.parent.is_symlink():
+        sweep_stale(cached.parent)
+    arrays = _read_decoded(cached, info) if cached.exists() or cached.is_symlink() else None
+    if arrays is not None:
+        return arrays, digest
     reader = read_cifar_jpg_tar if info.name == "cifar10" else read_aclimdb_tar
     arrays = reader(path, info)
     _write_decoded(cached, info, arrays)
     return arrays, digest
+
+
+def _drop_from_cache(path: Path) -> None:
+    with contextlib.suppress(OSError, CourseDataError):
+        path.unlink()
+        forget_sum(path.parent, path.name)
+
+
+def fetch_with_tfds(info: DatasetInfo, cache: Path, *, verbose: bool) -> tuple[Path, str]:
+    """Bring `info` into the cache from a prepared TFDS dir, else through a tfds download."""
+    tfds_dir = tfds_data_dir()
+    target = cache / info.local_files[0]
+    try:
+        ensure_dir(cache, cache)
+        if prepared_in(info, tfds_dir):
+            run_tfds([info], tfds_dir, cache, download=False, deadline=LOCAL_DEADLINE_S,
+                     quiet=not verbose)
+            return target, f"TFDS data dir {tfds_dir}"
+        reason = network_problem()
+        if reason is not None:
+            raise CourseDataError(no_data_message(info, cache, tfds_dir, reason))
+        run_tfds([info], tfds_dir, cache, download=True, deadline=download_deadline([info]),
+                 quiet=not verbose)
+        return target, "downloaded through TensorFlow Datasets"
+    except CourseDataError:
+        if is_plain_file(target):  # another process prepared it meanwhile
+            return target, "cache"
+        raise
 
 
 def stratified_indices(labels: np.ndarray, n: int) -> np.ndarray:
@@ -139,14 +185,16 @@ def stratified_indices(labels: np.ndarray, n: int) -> np.ndarray:
 
 
 def _sizes(info: DatasetInfo, subset: Subset) -> tuple[int, int] | None:
-    if subset is None or subset == "full":
+    if subset is None or (isinstance(subset, str) and subset.strip().lower() == "full"):
         return None
-    if subset == "smoke":
+    if isinstance(subset, str) and subset.strip().lower() == "smoke":
         return info.smoke_sizes
     if (isinstance(subset, (tuple, list)) and len(subset) == 2
-            and all(isinstance(v, (int, np.integer)) and v > 0 for v in subset)):
+            and all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+                    and v > 0 for v in subset)):
         return int(subset[0]), int(subset[1])
-    raise CourseDataError(
+    error = CourseValueError if isinstance(subset, (str, tuple, list)) else CourseTypeError
+    raise error(
         f"subset={subset!r} is not understood. Use 'full', 'smoke' (usually "
         "subset=cfg.profile) or a pair of positive sizes (n_train, n_test)."
     )
@@ -154,6 +202,10 @@ def _sizes(info: DatasetInfo, subset: Subset) -> tuple[int, int] | None:
 
 def load_dataset(name: str, subset: Subset = "full", *, verbose: bool = True) -> Arrays:
     """Load a course dataset as NumPy arrays in the Keras layout.
+
+    Sources, in order: `COURSE_DATA_DIR` (an offline copy), the course cache, a prepared
+    TensorFlow Datasets folder (`TFDS_DATA_DIR` or `~/tensorflow_datasets`), then a
+    download through TensorFlow Datasets (written into the cache).
 
     Args:
         name: `"mnist"`, `"fashion_mnist"`, `"cifar10"` or `"imdb_reviews"`.
@@ -167,17 +219,25 @@ def load_dataset(name: str, subset: Subset = "full", *, verbose: bool = True) ->
         come in a fixed shuffled order, never grouped by class.
 
     Raises:
-        CourseDataError: unknown name, no copy offline, damaged file, bad subset.
+        CourseDataError: no copy offline and no network, damaged file; its subclasses
+        CourseTypeError / CourseValueError for a wrong name or subset.
     """
     info = dataset_info(name)
     sizes = _sizes(info, subset)
     start = time.perf_counter()
     local = find_local(info)
-    if local is None:
-        path, where = download_into(info, cache_dir(), quiet=not verbose), "download"
-    else:
+    arrays = None
+    if local is not None:
         path, where = local
-    arrays, _ = read_local(path, info)
+        try:
+            arrays, _ = read_local(path, info)
+        except CourseDataError:
+            if where != "cache":
+                raise
+            _drop_from_cache(path)  # a damaged cache file is the course's own: rebuild it
+    if arrays is None:
+        path, where = fetch_with_tfds(info, cache_dir(), verbose=verbose)
+        arrays, _ = read_local(path, info)
     (x_train, y_train), (x_test, y_test) = arrays
     full_sizes = (len(x_train), len(x_test))
     if sizes is not None:
@@ -191,6 +251,7 @@ def load_dataset(name: str, subset: Subset = "full", *, verbose: bool = True) ->
             f" (stratified subset of {full_sizes[0]:,} / {full_sizes[1]:,})")
         print(
             f"{info.name}: {len(x_train):,} train / {len(x_test):,} test {unit}{taken} "
-            f"from {path} [{where}, sha256 checked] in {time.perf_counter() - start:.1f} s"
+            f"from {path} [{where}, checked] in {time.perf_counter() - start:.1f} s"
         )
     return (x_train, y_train), (x_test, y_test)
+

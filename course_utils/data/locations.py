@@ -1,4 +1,4 @@
-"""Where the course looks for data: the offline copy, then the local cache."""
+"""Where the course looks for data: the offline copy, the local cache, a TFDS data dir."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 DATA_DIR_ENV = "COURSE_DATA_DIR"
 CACHE_DIR_ENV = "COURSE_CACHE_DIR"
+TFDS_DIR_ENV = "TFDS_DATA_DIR"
 
 
 def data_dir() -> Path | None:
@@ -24,3 +25,10 @@ def cache_dir() -> Path:
         return Path(value).expanduser().resolve()
     base = os.environ.get("XDG_CACHE_HOME", "").strip() or str(Path.home() / ".cache")
     return Path(base).expanduser().resolve() / "deep-learning-architectures"
+
+
+def tfds_data_dir() -> Path:
+    """TensorFlow Datasets' data dir: `TFDS_DATA_DIR`, else `~/tensorflow_datasets`
+    (tfds's own default)."""
+    value = os.environ.get(TFDS_DIR_ENV, "").strip()
+    return Path(value or "~/tensorflow_datasets").expanduser().resolve()

@@ -1,4 +1,4 @@
-"""Benchmark: cold and warm load times of every dataset (not a test).
+"""Benchmark: first (empty cache) and second load time of every dataset (not a test).
 
     COURSE_DATA_DIR=../shared/data python tests/benchmarks/data_loading.py
 """
@@ -22,7 +22,7 @@ def main() -> None:
                 start = time.perf_counter()
                 course_utils.load_dataset(name, verbose=False)
                 times.append(time.perf_counter() - start)
-            print(f"{name:14s} cold {times[0]:6.2f} s   warm {times[1]:6.2f} s")
+            print(f"{name:14s} first {times[0]:6.2f} s   second {times[1]:6.2f} s")
 
 
 if __name__ == "__main__":
