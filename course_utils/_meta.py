@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-#: GitHub "owner/name" of the course repository. Forks change this one line
-#: (and run `python -m course_utils.notebook_outputs badges` to rewrite the badges).
+#: GitHub "owner/name" of the course repository: the one place that names it. Every notebook's
+#: Open-in-Colab badge and Colab install line derive from it (tests/test_colab_compat.py checks).
+#: Nothing is published there yet: the badges work once the course is pushed to that address.
+#: A fork changes this one line, then rewrites the links (README, "Set up and open the course").
 REPO = "dla-course/deep-learning-architectures"
 REPO_URL = f"https://github.com/{REPO}"
 BRANCH = "main"
+#: What the notebooks' Colab setup cell gives to `pip install --no-deps`.
+COLAB_INSTALL = f"git+{REPO_URL}"
 
 
 def colab_url(notebook_path: str) -> str:

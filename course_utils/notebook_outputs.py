@@ -9,8 +9,8 @@ without outputs or execution count.
         strip the rest, then regenerate its student copy (course_utils.student_copies)
     python -m course_utils.notebook_outputs strip notebooks/*.ipynb
         strip non-checked outputs without executing
-    python -m course_utils.notebook_outputs badges notebooks/*.ipynb
-        rewrite the Open-in-Colab links from course_utils._meta.REPO
+    python -m course_utils.notebook_outputs badges notebooks/*.ipynb notebooks/solutions/*.ipynb
+        rewrite the Open-in-Colab links and the Colab install line from course_utils._meta.REPO
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pathlib import Path
 
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
 BADGE_RE = re.compile(r"https://colab\.research\.google\.com/github/[^)\s]+\.ipynb")
+INSTALL_RE = re.compile(r"git\+https://github\.com/[\w.-]+/[\w.-]+")
 
 
 def is_checked(cell) -> bool:
@@ -73,7 +74,7 @@ def refresh(path: Path, timeout: int = 600) -> None:
 def main(argv: list[str] | None = None) -> int:
     import nbformat
 
-    from ._meta import colab_url
+    from ._meta import COLAB_INSTALL, colab_url
 
     parser = argparse.ArgumentParser(prog="python -m course_utils.notebook_outputs",
                                      description=__doc__,
@@ -94,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
             for cell in nb.cells:
                 if cell.cell_type == "markdown":
                     cell.source = BADGE_RE.sub(url, cell.source)
+                elif cell.cell_type == "code":
+                    cell.source = INSTALL_RE.sub(COLAB_INSTALL, cell.source)
         nbformat.write(nb, path)
         print(f"{args.command}: {path}")
     return 0

@@ -25,10 +25,21 @@ def test_environment_yml_matches_pyproject():
     assert "python=3.11" in env["dependencies"]
 
 
-def test_ranges_are_compatible_release():
+def test_every_requirement_has_a_floor():
+    """Floors (>=), not compatible-release ranges: Colab's older versions must stay allowed.
+    Exact pins (==) only for tools that must match something outside pip (Playwright's driver)."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     for req in project["dependencies"] + project["optional-dependencies"]["dev"]:
-        assert "~=" in req, f"{req}: use a compatible-release range (~=)"
+        assert "~=" not in req, f"{req}: give a floor (>=), not a compatible-release range"
+        assert ">=" in req or "==" in req, f"{req}: give a floor (>=)"
+    assert "playwright==1.65.2" in project["optional-dependencies"]["dev"]
+
+
+def test_ci_installs_browser_and_colab_environment():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "chromium chromium-driver fonts-dejavu-core" in ci, ".ci/run installs Debian's Chromium"
+    assert '-c .ci/colab-constraints.txt -e ".[dev]"' in ci, ".ci/run builds the Colab-constraints environment"
+    assert '-m "not browser"' in ci
 
 
 def test_ci_runs_the_readme_test_command():
@@ -38,6 +49,14 @@ def test_ci_runs_the_readme_test_command():
     assert match, "README.md must show the test command after <!-- test-command -->"
     command = match.group(1).strip()
     assert command in ci, f".ci/run must run the README's test command: {command}"
+
+
+def test_readme_lists_the_lecture_decks():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Lecture decks", 1)
+    assert len(section) == 2, "README.md needs a '## Lecture decks' section"
+    for author in ("Sylla", "de Mareuil", "Jarne", "Sarno", "Bortolussi"):
+        assert author in section[1].split("\n## ", 1)[0], f"README's deck list lacks {author}"
 
 
 def test_readme_lists_every_notebook():
