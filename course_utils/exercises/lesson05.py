@@ -1,0 +1,293 @@
+"""Checkers for notebook 05 (the convolution operation by hand).
+
+Every checker prints one line, `[PASS] ...`, `[FAIL] ... Hint: ...` or `[TODO] ...`, returns
+a result that is true only when the answer passed, and never raises or hangs, whatever the
+student passes. TensorFlow and Keras are imported inside the checkers that need them.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Callable
+
+import numpy as np
+
+from ..checks import (
+    CheckResult,
+    Failure,
+    NotDone,
+    as_floats,
+    as_number,
+    check_band,
+    check_cases,
+    checker,
+    is_stub,
+    report,
+    run_limited,
+    short,
+)
+
+#: Parameters of the softmax regression of section 8 (784 x 10 + 10): the budget of exercise 4.
+PARAMETER_BUDGET = 7_850
+#: Test images the checker of exercise 4 evaluates (the first ones of x_test).
+EVAL_IMAGES = 2_000
+
+
+# --------------------------------------------------------------------------- exercise 1
+
+
+def _windows(x: np.ndarray, size: int, stride: int) -> np.ndarray:
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    return sliding_window_view(np.asarray(x, dtype=float), (size, size))[::stride, ::stride]
+
+
+def _max_pool(x: np.ndarray, size: int, stride: int) -> np.ndarray:
+    return _windows(x, size, stride).max(axis=(2, 3))
+
+
+@checker
+def check_max_pool2d(max_pool2d: Callable[[np.ndarray, int, int], np.ndarray]) -> CheckResult:
+    """Exercise 1: max_pool2d(x, size, stride), the maximum of every window.
+
+    Windows of size x size start every `stride` pixels, no padding."""
+    rng = np.random.default_rng(5)
+    deck = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]], dtype=float)
+    a = rng.integers(-9, 10, size=(5, 5)).astype(float)
+    b = rng.normal(size=(7, 6))
+    c = rng.integers(0, 20, size=(6, 6)).astype(float)
+    cases = [((deck, 2, 2), np.array([[6.0, 8.0], [3.0, 4.0]])), ((a, 3, 2), _max_pool(a, 3, 2)),
+             ((b, 3, 1), _max_pool(b, 3, 1)), ((c, 2, 3), _max_pool(c, 2, 3))]
+    return check_cases(
+        "max_pool2d(x, size, stride) pools overlapping and spaced windows",
+        max_pool2d,
+        cases,
+        hint="Take every size x size window (sliding_window_view(x, (size, size)) gives them "
+             "all), keep one window start out of `stride` along each axis, and take the "
+             "maximum over the two window axes.",
+        more="The output has (H - size) // stride + 1 rows and (W - size) // stride + 1 columns.",
+        mistakes=[
+            (lambda x, s, t: _windows(x, s, t).mean(axis=(2, 3)),
+             "That is average pooling: keep the maximum of each window."),
+            (lambda x, s, t: _windows(x, s, 1).max(axis=(2, 3)),
+             "The windows start every `stride` pixels: slice [::stride, ::stride]."),
+            (lambda x, s, t: _windows(x, s, s).max(axis=(2, 3)),
+             "You moved by `size`; the step between windows is `stride` (here they overlap)."),
+            (lambda x, s, t: _windows(x, s, t).min(axis=(2, 3)),
+             "Keep the largest value of each window (max), not the smallest."),
+        ],
+    )
+
+
+# --------------------------------------------------------------------------- exercise 2
+
+
+def _receptive(specs: list[tuple[int, int]]) -> int:
+    size, jump = 1, 1
+    for kernel_size, stride in specs:
+        size += (kernel_size - 1) * jump
+        jump *= stride
+    return size
+
+
+@checker
+def check_receptive_field(receptive_field: Callable[[list[tuple[int, int]]], int]) -> CheckResult:
+    """Exercise 2: receptive_field(specs) of a stack of (kernel_size, stride) layers.
+
+    The side of the input square that one output value depends on."""
+    specs = [
+        [(3, 1)],
+        [(3, 1), (3, 1)],
+        [(5, 1), (2, 2), (3, 1), (2, 2)],  # deck 004's convnet
+        [(3, 2), (3, 2), (3, 2)],
+        [(11, 4), (3, 2), (5, 1)],         # AlexNet's first layers
+        [(2, 2), (3, 1)],
+    ]
+    return check_cases(
+        "receptive_field(specs) of stacked convolution and pooling layers",
+        receptive_field,
+        [((s,), _receptive(s)) for s in specs],
+        hint="Start from 1 pixel. Each layer adds (kernel_size - 1) x jump, where jump is the "
+             "number of input pixels between neighbouring values of the layer's input "
+             "(1 at the image, multiplied by each stride).",
+        more="Update the receptive field with the current jump first, then multiply the jump "
+             "by the layer's stride.",
+        mistakes=[
+            (lambda s: 1 + sum(k - 1 for k, _ in s),
+             "Strides matter: after a stride-2 layer, one step of the next kernel spans 2 "
+             "input pixels."),
+            (lambda s: sum(k for k, _ in s),
+             "Two 3x3 layers see 5x5, not 6x6: each layer adds kernel_size - 1 (times the jump)."),
+            (lambda s: int(np.prod([k for k, _ in s])),
+             "Receptive fields grow by addition, not multiplication, of the kernel sizes."),
+            (lambda s: _receptive_stride_first(s),
+             "Multiply the jump by the stride *after* adding this layer's (kernel_size - 1) x jump."),
+        ],
+    )
+
+
+def _receptive_stride_first(specs: list[tuple[int, int]]) -> int:
+    size, jump = 1, 1
+    for kernel_size, stride in specs:
+        jump *= stride
+        size += (kernel_size - 1) * jump
+    return size
+
+
+# --------------------------------------------------------------------------- exercise 3
+
+
+def _shift_right(images: np.ndarray) -> np.ndarray:
+    out = np.zeros_like(images)
+    out[:, :, 1:] = images[:, :, :-1]
+    return out
+
+
+def _conv_same(images: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """What Conv2D(padding="same") computes with a 3x3 kernel: cross-correlation, zero padding."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    padded = np.pad(images, ((0, 0), (1, 1), (1, 1)))
+    return np.einsum("nijab,ab->nij", sliding_window_view(padded, (3, 3), axis=(1, 2)), kernel)
+
+
+def _test_images(images: Any) -> np.ndarray:
+    """The notebook's digits as (n, h, w) floats, or fixed random images if they are unusable."""
+    arr = as_floats(images)
+    if arr is not None and arr.ndim == 4 and arr.shape[-1] == 1:
+        arr = arr[..., 0]
+    if arr is None or arr.ndim != 3 or not 0 < arr.size <= 200_000 or min(arr.shape[1:]) < 3 \
+            or not np.all(np.isfinite(arr)):
+        arr = np.random.default_rng(3).random((4, 10, 12))
+    return arr
+
+
+@checker
+def check_shift_kernel(shift_right: Any, images: Any = None) -> CheckResult:
+    """Exercise 3: shift_right, a 3x3 kernel with which Conv2D moves an image one pixel right."""
+    what = "shift_right moves the image one pixel to the right"
+    if is_stub(shift_right):
+        raise NotDone(what)
+    kernel = as_floats(shift_right)
+    if kernel is None or kernel.size != 9:
+        return report(False, f"{what}: expected a 3x3 array of numbers, got {short(shift_right)}.",
+                      "Write the kernel as np.array([[...], [...], [...]]) with 3 rows of 3 numbers.")
+    kernel = kernel.reshape(3, 3)
+    if not np.all(np.isfinite(kernel)):
+        return report(False, f"{what}: the kernel has NaN or infinite values.",
+                      "Use only 0s and 1s.")
+    digits = _test_images(images)
+    try:
+        result = run_limited(lambda: _conv_same(digits, kernel))
+    except Failure as exc:
+        return report(False, f"{what}: the kernel could not be applied ({exc}).",
+                      "Pass a 3x3 NumPy array of numbers.")
+    expected = _shift_right(digits)
+    if np.allclose(result, expected, atol=1e-5):
+        return report(True, what)
+    mistakes = [
+        (np.array([[0, 0, 0], [0, 0, 1], [0, 0, 0]]),
+         "That kernel moves the image to the left: Conv2D does not flip the kernel "
+         "(cross-correlation), so output (i, j) = sum of k[a, b] * x[i + a - 1, j + b - 1]. "
+         "Which (a, b) reads x[i, j - 1]?"),
+        (np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]]),
+         "That is the identity kernel: the image does not move."),
+        (np.array([[0, 1, 0], [0, 0, 0], [0, 0, 0]]),
+         "That moves the image down: rows are the first index of the kernel, columns the second."),
+        (np.array([[0, 0, 0], [0, 0, 0], [0, 1, 0]]),
+         "That moves the image up; move it sideways (along the columns, the second index)."),
+    ]
+    for wrong, hint in mistakes:
+        if np.allclose(kernel, wrong):
+            return report(False, f"{what}: the output is not the input moved right.", hint)
+    return report(False, f"{what}: the output is not the input moved right.",
+                  "One weight of 1, all others 0. Conv2D computes "
+                  "out(i, j) = sum of k[a, b] * x[i + a - 1, j + b - 1] (no flip).",
+                  "Output (i, j) must read x[i, j - 1]: a = 1 (middle row), b = 0 (left column).")
+
+
+# --------------------------------------------------------------------------- exercise 4
+
+
+def _all_layers(model: Any) -> list[Any]:
+    found, todo = [], list(getattr(model, "layers", []) or [])
+    while todo:
+        layer = todo.pop(0)
+        found.append(layer)
+        todo.extend(getattr(layer, "layers", []) or [])
+    return found
+
+
+def _test_arrays(x_test: Any, y_test: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    x, y = as_floats(x_test), as_floats(y_test)
+    if x is None or y is None or x.ndim != 4 or x.shape[1:] != (28, 28, 1) or y.ndim != 1 \
+            or len(x) != len(y) or len(x) < 100:
+        return None
+    n = min(len(x), EVAL_IMAGES)
+    return x[:n].astype("float32"), y[:n].astype(int)
+
+
+@checker
+def check_budget_convnet(model: Any, x_test: Any, y_test: Any, dense_acc: Any = None) -> CheckResult:
+    """Exercise 4: a conv net within the softmax regression's 7,850 parameters, trained.
+
+    The checker counts the parameters, predicts the first 2,000 test digits itself and checks
+    the accuracy against the profile's band."""
+    what = "conv net within 7,850 parameters, test accuracy"
+    if is_stub(model):
+        raise NotDone(what)
+    keras = sys.modules.get("keras")  # a Keras model exists only once Keras was imported
+    if keras is None or not isinstance(model, keras.Model):
+        return report(False, f"{what}: expected a Keras model, got {short(model)}.",
+                      "Build it with keras.Sequential([...]) and assign it to conv_net.")
+    convs = [layer for layer in _all_layers(model) if isinstance(layer, keras.layers.Conv2D)]
+    if not convs:
+        return report(False, f"{what}: the model has no Conv2D layer.",
+                      "The point is parameter sharing: use Conv2D layers (and pooling) before "
+                      "the final Dense(10).")
+    try:
+        params = int(run_limited(model.count_params))
+    except Failure as exc:
+        return report(False, f"{what}: its parameters could not be counted ({exc}).",
+                      "Start the model with keras.Input(shape=(28, 28, 1)) so that it is built.")
+    if params > PARAMETER_BUDGET:
+        return report(False, f"{what}: the model has {params:,} parameters, more than the "
+                             f"budget of {PARAMETER_BUDGET:,}.",
+                      "Use fewer filters, pool before flattening (Flatten of a large map makes "
+                      "the Dense layer big), or GlobalAveragePooling2D.")
+    arrays = _test_arrays(x_test, y_test)
+    if arrays is None:
+        return report(False, f"{what}: x_test / y_test are not the test digits.",
+                      "Call the checker as in the notebook: ex.check_budget_convnet(conv_net, "
+                      "x_test, y_test, dense_acc).")
+    x, y = arrays
+    try:
+        probs = run_limited(lambda: _predict(model, x))
+    except Failure as exc:
+        return report(False, f"{what}: the model could not predict the test digits ({exc}).",
+                      "The model takes (28, 28, 1) images and ends with Dense(10, "
+                      "activation='softmax').")
+    probs = as_floats(probs)
+    if probs is None or probs.shape != (len(x), 10):
+        return report(False, f"{what}: predictions of shape "
+                             f"{getattr(probs, 'shape', None)}, expected ({len(x)}, 10).",
+                      "End the model with Dense(10, activation='softmax').")
+    accuracy = float(np.mean(probs.argmax(axis=1) == y))
+    baseline = as_number(dense_acc)
+    versus = f"; dense net {baseline:.4f}" if baseline is not None else ""
+    # Bands: tests/benchmarks/metric_bands.py on the solution, see the notebook's comment.
+    return check_band(
+        f"conv net, {params:,} parameters (budget {PARAMETER_BUDGET:,}{versus}), test accuracy",
+        accuracy,
+        smoke=(0.88, 1.0), full=(0.94, 1.0),
+        hint="Did you train it (fit on train_ds for num_epochs epochs)? A net of 5,000 "
+             "parameters (Conv2D 8 and 16 filters, 3x3, each with 2x2 max pooling) is enough.",
+        more="Check the activation functions (relu in the Conv2D layers, softmax at the "
+             "output) and the loss (sparse_categorical_crossentropy).",
+    )
+
+
+def _predict(model: Any, x: np.ndarray) -> np.ndarray:
+    from ..pipeline import to_dataset
+
+    return model.predict(to_dataset(x, batch_size=500), verbose=0)
