@@ -21,6 +21,7 @@ import functools
 import math
 import numbers
 import os
+import re
 import threading
 import time
 from typing import Any, Callable, Iterable, Sequence
@@ -402,8 +403,12 @@ def short(value: Any) -> str:
         return f"a {type(value).__name__}"
 
 
+_ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
 def _clip(text: str, limit: int = 90) -> str:
-    text = " ".join(str(text).split())
+    """One plain line (no colour codes) of at most `limit` characters."""
+    text = " ".join(_ANSI_RE.sub("", str(text)).split())
     return text if len(text) < limit else text[: limit - 3] + "..."
 
 
