@@ -148,6 +148,11 @@ def tiny_tfds(tmp_path_factory, shared_data):
     Returns (folder, {name: ((x_train, y_train), (x_test, y_test))})."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     tfds = pytest.importorskip("tensorflow_datasets")
+    try:  # tfds hides a failed import of its core behind a lazy module
+        import tensorflow_datasets.core  # noqa: F401
+    except Exception as exc:  # noqa: BLE001 - e.g. a protobuf/tensorflow-metadata mismatch
+        pytest.skip(f"tensorflow_datasets does not import here ({type(exc).__name__}: "
+                    f"{str(exc)[:160]})")
     import tensorflow as tf
 
     from course_utils.data.readers import read_aclimdb_tar, read_cifar_jpg_tar

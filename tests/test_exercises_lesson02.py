@@ -100,7 +100,8 @@ def test_sigmoid_accepts_right_answers(fn, capsys):
         (lambda z: 1 / (1 + np.exp(-z)), "overflow"),  # naive
         (lambda z: np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z))), "overflow"),
         (lambda z: 1 - sigmoid_stable(z), "sign inside exp"),
-        (lambda z: 1 / (1 + math.exp(-z)), "raised TypeError"),  # not elementwise
+        # not elementwise: NumPy >= 2.2 raises TypeError, 2.1 (Colab) returns a scalar
+        (lambda z: 1 / (1 + math.exp(-z)), ("raised TypeError", "elementwise")),
         (lambda z: float(np.mean(sigmoid_stable(z))), "shape"),
         (np.tanh, "returned"),
         (lambda z: None, "forget `return`"),
@@ -110,7 +111,8 @@ def test_sigmoid_accepts_right_answers(fn, capsys):
 def test_sigmoid_rejects_typical_mistakes(fn, says, capsys):
     assert not ex.check_sigmoid(fn)
     out = _out(capsys)
-    assert out.startswith("[FAIL]") and says in out, out
+    words = says if isinstance(says, tuple) else (says,)
+    assert out.startswith("[FAIL]") and any(w in out for w in words), out
 
 
 @pytest.mark.parametrize("stub", [None, ..., _stub])
