@@ -25,6 +25,16 @@ def offline_copy() -> Path:
     return Path(value).resolve() if value else (ROOT.parent / "shared" / "data").resolve()
 
 
+@pytest.fixture(autouse=True)
+def fresh_checkers(monkeypatch):
+    """Every test sees checkers as a student does: no strict mode (CI's solution notebooks
+    set COURSE_STRICT=1) and no failed attempts left over from another test."""
+    from course_utils import checks
+
+    monkeypatch.delenv("COURSE_STRICT", raising=False)
+    checks._failures.clear()
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     path = offline_copy()

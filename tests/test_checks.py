@@ -30,12 +30,6 @@ def check_answer(value):
                               mistakes=[(41, "Off by one.")])
 
 
-@pytest.fixture(autouse=True)
-def fresh(monkeypatch):
-    monkeypatch.delenv("COURSE_STRICT", raising=False)
-    checks._failures.clear()
-
-
 def _line(capsys) -> str:
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1, out

@@ -7,14 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_utils import checks
 from course_utils.exercises import lesson01 as ex
-
-
-@pytest.fixture(autouse=True)
-def not_strict(monkeypatch):
-    monkeypatch.delenv("COURSE_STRICT", raising=False)
-    checks._failures.clear()
 
 
 def _stub(*args):

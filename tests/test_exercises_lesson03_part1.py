@@ -10,11 +10,6 @@ def not_implemented(*args):
     raise NotImplementedError()
 
 
-@pytest.fixture(autouse=True)
-def not_strict(monkeypatch):
-    monkeypatch.delenv("COURSE_STRICT", raising=False)
-
-
 # --- exercise 1: d max(alpha*x, x) / d alpha -----------------------------------------------
 
 def test_prelu_alpha_grad_correct(capsys):

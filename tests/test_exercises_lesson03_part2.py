@@ -10,11 +10,6 @@ def not_implemented(*args):
     raise NotImplementedError()
 
 
-@pytest.fixture(autouse=True)
-def not_strict(monkeypatch):
-    monkeypatch.delenv("COURSE_STRICT", raising=False)
-
-
 # --- exercise 1: the noise law ------------------------------------------------------------------
 
 def minibatch_noise(per_example_grads, batch_size):

@@ -9,11 +9,6 @@ from course_utils import checks
 from course_utils.exercises import lesson05 as ex
 
 
-@pytest.fixture(autouse=True)
-def not_strict(monkeypatch):
-    monkeypatch.delenv("COURSE_STRICT", raising=False)
-
-
 def _stub(*args):
     raise NotImplementedError()
 

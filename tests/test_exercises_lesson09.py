@@ -12,11 +12,6 @@ keras = pytest.importorskip("keras")
 tf = pytest.importorskip("tensorflow")
 
 
-@pytest.fixture(autouse=True)
-def not_strict(monkeypatch):
-    monkeypatch.delenv("COURSE_STRICT", raising=False)
-
-
 @pytest.fixture(scope="module")
 def data():
     """600 28x28 images of a faint horizontal or vertical line in noise (classes 0-9 by

@@ -7,11 +7,6 @@ import pytest
 from course_utils.exercises import lesson10 as ex
 
 
-@pytest.fixture(autouse=True)
-def not_strict(monkeypatch):
-    monkeypatch.delenv("COURSE_STRICT", raising=False)
-
-
 def _stub(*args):
     raise NotImplementedError
 

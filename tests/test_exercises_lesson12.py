@@ -11,11 +11,6 @@ from course_utils import checks
 from course_utils.exercises import lesson12 as ex
 
 
-@pytest.fixture(autouse=True)
-def not_strict(monkeypatch):
-    monkeypatch.delenv("COURSE_STRICT", raising=False)
-
-
 def _stub(*args):
     raise NotImplementedError()
 
