@@ -52,6 +52,11 @@ def run(path: Path, seed: int) -> tuple[dict[str, float], float, str | None]:
                        resources={"metadata": {"path": str(path.parent)}}).execute()
     except Exception as exc:  # noqa: BLE001 - a failing band is a result too
         error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        for cell in nb.cells:  # name the failing cell and its error, not only the exception type
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    first = cell.source.splitlines()[0] if cell.source else ""
+                    error += f"\n    in the cell starting {first[:70]!r}: {out['ename']}: {out['evalue'][:300]}"
     return metrics_of(nb), time.perf_counter() - start, error
 
 
