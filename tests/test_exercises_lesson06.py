@@ -9,25 +9,7 @@ import pytest
 
 from course_utils import checks
 from course_utils.exercises import lesson06 as ex
-
-
-def _stub(*args):
-    raise NotImplementedError()
-
-
-def _passes(checker, *answer, capsys):
-    ok = checker(*answer)
-    out = capsys.readouterr().out
-    assert ok and out.startswith("[PASS]"), out
-    return out
-
-
-def _fails(checker, *answer, capsys, hint=""):
-    ok = checker(*answer)
-    out = capsys.readouterr().out
-    assert not ok and out.startswith("[FAIL]"), out
-    assert hint in out, out
-    return out
+from tests.checker_asserts import stub as _stub, passes as _passes, fails as _fails
 
 
 FUNCTION_CHECKERS = [ex.check_convnet_params, ex.check_receptive_field, ex.check_shift_images]

@@ -6,25 +6,7 @@ import numpy as np
 import pytest
 
 from course_utils.exercises import lesson15 as ex
-
-
-def _stub(*args):
-    raise NotImplementedError()
-
-
-def _passes(checker, *answer, capsys):
-    ok = checker(*answer)
-    out = capsys.readouterr().out
-    assert ok and out.startswith("[PASS]"), out
-    return out
-
-
-def _fails(checker, *answer, capsys, hint=""):
-    ok = checker(*answer)
-    out = capsys.readouterr().out
-    assert not ok and out.startswith("[FAIL]"), out
-    assert hint in out, out
-    return out
+from tests.checker_asserts import stub as _stub, passes as _passes, fails as _fails
 
 
 @pytest.mark.parametrize("checker", [ex.check_nearest_centroid_predict, ex.check_mask_pixels])
