@@ -17,17 +17,13 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
+from .. import network
 from ..errors import CourseDataError
 from .atomic import sweep_stale
 from .catalog import DatasetInfo
@@ -71,63 +67,13 @@ def prepared_in(info: DatasetInfo, tfds_dir: Path) -> bool:
     return False
 
 
-def _probe_target() -> tuple[str, int, bool]:
-    """(host, port, through a proxy) that the probes must reach."""
-    parsed = urlparse(PROBE_URL)
-    proxy = urllib.request.getproxies().get("https")
-    if proxy and not urllib.request.proxy_bypass(parsed.hostname or ""):
-        p = urlparse(proxy if "://" in proxy else f"http://{proxy}")
-        return p.hostname or "", p.port or 80, True
-    return parsed.hostname or "", 443, False
-
-
-def _in_thread(func, timeout: float):
-    """Run `func` in a daemon thread; (finished, result or exception)."""
-    box: list = []
-
-    def run() -> None:
-        try:
-            box.append(func())
-        except BaseException as exc:  # noqa: BLE001 - handed back to the caller
-            box.append(exc)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    return (True, box[0]) if box else (False, None)
-
-
 def network_problem() -> str | None:
     """None when Google Cloud Storage (or the proxy) answers, else what went wrong.
 
     Takes at most `CONNECT_PROBE_S` when offline, `CONNECT_PROBE_S + HTTP_PROBE_S`
     behind a network that connects but does not answer."""
-    host, port, proxied = _probe_target()
-    via = f"the proxy {host}:{port}" if proxied else f"{host}:{port}"
-    done, result = _in_thread(
-        lambda: socket.create_connection((host, port), timeout=CONNECT_PROBE_S).close(),
-        CONNECT_PROBE_S)
-    if not done:
-        return f"{via}: no answer within {CONNECT_PROBE_S:g} s"
-    if isinstance(result, BaseException):
-        return f"{via}: {getattr(result, 'strerror', None) or result}"
-
-    def request() -> int:
-        req = urllib.request.Request(PROBE_URL, method="HEAD")
-        try:
-            with urllib.request.urlopen(req, timeout=HTTP_PROBE_S) as response:
-                return response.status
-        except urllib.error.HTTPError as exc:  # an answer all the same
-            return exc.code
-
-    done, result = _in_thread(request, HTTP_PROBE_S)
-    if not done:
-        return (f"{via} accepted a connection but {PROBE_URL.split('/tfds')[0]} did not answer "
-                f"within {HTTP_PROBE_S:g} s")
-    if isinstance(result, BaseException):
-        reason = getattr(result, "reason", None) or result
-        return f"{via}: {reason}"
-    return None
+    return network.network_problem(PROBE_URL, connect_timeout=CONNECT_PROBE_S,
+                                   http_timeout=HTTP_PROBE_S)
 
 
 def download_deadline(infos: list[DatasetInfo]) -> float:
