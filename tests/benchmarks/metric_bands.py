@@ -3,6 +3,11 @@ checks, so that each band of `check_metric` / `check_band` can be re-derived (no
 
     python tests/benchmarks/metric_bands.py notebooks/solutions/04_mnist_dense_network.ipynb --seeds 5
     COURSE_PROFILE=full python tests/benchmarks/metric_bands.py notebooks/solutions/04_*.ipynb --seeds 3
+    COURSE_PROFILE=full python tests/benchmarks/metric_bands.py NB --seeds 1 --keep-going --save-dir /tmp/runs
+
+`--keep-going` runs every cell even after one fails (a band missed in a long full run still
+gives the later metrics and the whole run time); `--save-dir` writes each executed notebook
+there, outputs included, to read its printed tables afterwards.
 
 Each run sets COURSE_SEED (setup() then uses it instead of the notebook's seed) and reads
 the `[OK] name = value` lines of check_metric and the `[PASS] what: value in [...]` lines
@@ -42,22 +47,28 @@ def metrics_of(nb) -> dict[str, float]:
     return found
 
 
-def run(path: Path, seed: int) -> tuple[dict[str, float], float, str | None]:
+def run(path: Path, seed: int, keep_going: bool = False,
+        save_dir: Path | None = None) -> tuple[dict[str, float], float, str | None]:
     os.environ["COURSE_SEED"] = str(seed)
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     error = None
     try:
-        NotebookClient(nb, timeout=4 * 3600, kernel_name="python3",
+        NotebookClient(nb, timeout=4 * 3600, kernel_name="python3", allow_errors=keep_going,
                        resources={"metadata": {"path": str(path.parent)}}).execute()
     except Exception as exc:  # noqa: BLE001 - a failing band is a result too
         error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-        for cell in nb.cells:  # name the failing cell and its error, not only the exception type
-            for out in cell.get("outputs", []):
-                if out.get("output_type") == "error":
-                    first = cell.source.splitlines()[0] if cell.source else ""
-                    error += f"\n    in the cell starting {first[:70]!r}: {out['ename']}: {out['evalue'][:300]}"
-    return metrics_of(nb), time.perf_counter() - start, error
+    elapsed = time.perf_counter() - start
+    for cell in nb.cells:  # name each failing cell and its error, not only the exception type
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                first = cell.source.splitlines()[0] if cell.source else ""
+                error = (error or "cells failed") + (
+                    f"\n    in the cell starting {first[:70]!r}: {out['ename']}: {out['evalue'][:300]}")
+    if save_dir is not None:
+        save_dir.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, save_dir / f"{path.stem}.seed{seed}.ipynb")
+    return metrics_of(nb), elapsed, error
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--keep-going", action="store_true",
+                        help="run the cells after a failing one (allow_errors)")
+    parser.add_argument("--save-dir", type=Path, help="write the executed notebooks here")
     args = parser.parse_args(argv)
     os.environ.setdefault("COURSE_PROFILE", "smoke")
     os.environ.pop("COURSE_STRICT", None)
@@ -74,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         values: dict[str, list[float]] = {}
         times = []
         for seed in range(args.first_seed, args.first_seed + args.seeds):
-            found, elapsed, error = run(path, seed)
+            found, elapsed, error = run(path, seed, args.keep_going, args.save_dir)
             times.append(elapsed)
             print(f"  {path.name} seed {seed}: {elapsed:.1f} s"
                   + (f"  ERROR {error}" if error else ""), flush=True)
