@@ -152,12 +152,29 @@ class _Part:
 
 
 class _FakeGAN:
-    """Stands in for a trained GAN whose discriminator gives every sample the logit `logit`."""
+    """Stands in for a trained GAN whose discriminator gives every sample the logit `logit`;
+    its generator draws a bright square on a dark background (an untrained one: grey)."""
 
-    def __init__(self, logit, latent_dim=64, image_shape=(28, 28, 1)):
+    def __init__(self, logit, latent_dim=64, image_shape=(28, 28, 1), trained=True):
         self.latent_dim = latent_dim
-        self.generator = _Part(lambda z: np.full((len(z),) + image_shape, 0.5, "float32"))
+
+        def generate(z):
+            images = np.full((len(z),) + image_shape, 0.0 if trained else 0.5, "float32")
+            images[:, 8:20, 8:20] = 1.0 if trained else 0.5
+            return images
+
+        self.generator = _Part(generate)
         self.discriminator = _Part(lambda x: np.full((len(x), 1), logit, "float32"))
+
+
+class _FakeGANWithLoss(_FakeGAN):
+    def __init__(self, generator_loss):
+        super().__init__(logit=-1.0)
+        self.generator_loss = generator_loss
+
+
+def _saturating(logits):
+    return -np.mean(np.logaddexp(0.0, logits))
 
 
 def test_saturating_gan_accepts_a_trained_model(capsys):
@@ -170,11 +187,31 @@ def test_saturating_gan_rejects_wrong_models(capsys):
     pytest.importorskip("tensorflow")
     _fails(ex.check_saturating_gan, _FakeGAN(logit=-5.0), capsys=capsys,
            hint="-mean(softplus(fake_logits))")
-    _fails(ex.check_saturating_gan, _FakeGAN(logit=0.0), capsys=capsys,
-           hint="as for an untrained discriminator")
+    _fails(ex.check_saturating_gan, _FakeGAN(logit=0.0, trained=False), capsys=capsys,
+           hint="untrained generator")
+    _fails(ex.check_saturating_gan, _FakeGAN(logit=-1.0, trained=False), capsys=capsys,
+           hint="Train the model")
     _fails(ex.check_saturating_gan, _FakeGAN(logit=-1.0, image_shape=(32, 32, 3)),
            capsys=capsys, hint="build_generator(latent_dim)")
     _fails(ex.check_saturating_gan, _FakeGAN(logit=np.nan), capsys=capsys, hint="diverged")
     _fails(ex.check_saturating_gan, _FakeGAN(logit=-1.0, latent_dim=None), capsys=capsys,
            hint="latent_dim")
     _fails(ex.check_saturating_gan, "gan", capsys=capsys, hint="SaturatingGAN model after fit")
+
+
+def test_saturating_gan_checks_the_generator_loss(capsys):
+    pytest.importorskip("tensorflow")
+    import keras
+
+    _passes(ex.check_saturating_gan, _FakeGANWithLoss(_saturating), capsys=capsys)
+    _passes(ex.check_saturating_gan, _FakeGANWithLoss(
+        lambda logits: -keras.ops.mean(keras.ops.softplus(logits))), capsys=capsys)
+    _fails(ex.check_saturating_gan, _FakeGANWithLoss(lambda logits: -_saturating(logits)),
+           capsys=capsys, hint="Mind the sign")
+    _fails(ex.check_saturating_gan, _FakeGANWithLoss(
+        lambda logits: np.mean(np.logaddexp(0.0, -logits))), capsys=capsys,
+        hint="non-saturating loss of section 4")
+    _fails(ex.check_saturating_gan, _FakeGANWithLoss(lambda logits: 1 / 0), capsys=capsys,
+           hint="ops.softplus")
+    _fails(ex.check_saturating_gan, _FakeGANWithLoss(lambda logits: "loss"), capsys=capsys,
+           hint="-ops.mean(ops.softplus(fake_logits))")
