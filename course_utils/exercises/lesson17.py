@@ -327,8 +327,8 @@ def _generator_loss_error(gan: Any) -> tuple[str, str] | None:
     except Failure as exc:
         return (f"its generator_loss failed on logits {_LOSS_PROBE.ravel().tolist()}: {exc}.",
                 "generator_loss(fake_logits) receives a tensor of logits; use ops.softplus.")
-    expected = -float(np.mean(np.logaddexp(0.0, _LOSS_PROBE)))
-    non_saturating = float(np.mean(np.logaddexp(0.0, -_LOSS_PROBE)))
+    expected = _ns_saturating(_LOSS_PROBE)
+    non_saturating = non_saturating_loss_reference(_LOSS_PROBE)
     value = float(got.ravel()[0]) if got is not None and got.size == 1 else None
     if value is not None and abs(value - expected) < 1e-4:
         return None
