@@ -368,10 +368,10 @@ def check_saturating_gan(gan_saturating: Any) -> CheckResult:
     hint = ("Did generator_loss return mean(log(1 - D(G(z)))) = -mean(softplus(fake_logits)), "
             "to be MINIMISED, and did fit run on train_ds for num_epochs_experiment epochs?")
     return check_band(
-        # Bands: 4 smoke seeds (157 steps of batch 32) gave 0.504-0.548 (with Adam the
-        # saturating loss did not stall in these short runs); full PROVISIONAL from 2 runs
-        # (seed 42, about 600 steps): 0.523 with the earlier, smaller models, 0.423 with today's.
-        # An untrained generator is caught above (its pixels are grey).
+        # Bands: 4 smoke seeds (157 steps of batch 32) gave 0.497-0.517 (0.504-0.548 with the
+        # generator of half the channels; with Adam the saturating loss did not stall in these
+        # short runs); full, about 600 steps: 0.483 and 0.486 (seeds 42, 43), earlier models
+        # 0.523 and 0.423. An untrained generator is caught above (its pixels are grey).
         what, value, smoke=(0.1, 0.7), full=(0.05, 0.75), hint=hint,
         more="The non-saturating GAN of section 5 keeps D(G(z)) far from 0: compare "
              "history_saturating.history['d_fake'] with history.history['d_fake'].")
