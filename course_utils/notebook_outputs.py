@@ -1,8 +1,10 @@
 """Maintain the committed-outputs policy of the course notebooks.
 
-Policy: only cells whose first line is `# NBVAL_CHECK_OUTPUT` keep stored outputs and their
-execution count (nbval compares them on every test run); every other cell is committed
-without outputs or execution count.
+Policy: only code cells tagged `nbval-check-output` (cell metadata, which nbval reads; a
+student sees no marker in the code) keep stored outputs and their execution count (nbval
+compares them on every test run); every other cell is committed without outputs or
+execution count. In JupyterLab, add or remove the tag in the right sidebar's property
+inspector (Common Tools > Cell Tags).
 
     python -m course_utils.notebook_outputs refresh notebooks/solutions/04_mnist_dense_network.ipynb
         execute a solution notebook in the smoke profile, store the checked cells' outputs,
@@ -21,14 +23,15 @@ import re
 import sys
 from pathlib import Path
 
-CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+CHECK_TAG = "nbval-check-output"
 BADGE_RE = re.compile(r"https://colab\.research\.google\.com/github/[^)\s]+\.ipynb")
 INSTALL_RE = re.compile(r"git\+https://github\.com/[\w.-]+/[\w.-]+")
 
 
 def is_checked(cell) -> bool:
-    """True for a code cell whose output nbval compares."""
-    return cell.cell_type == "code" and cell.source.lstrip().startswith(CHECK_MARK)
+    """True for a code cell whose output nbval compares (tagged `nbval-check-output`)."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    return cell.cell_type == "code" and isinstance(tags, list) and CHECK_TAG in tags
 
 
 def clean(nb, executed=None) -> None:

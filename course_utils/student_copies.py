@@ -9,7 +9,7 @@ cell, with each marked region replaced by a stub that never makes the notebook f
 - at the top level of a cell: `name = None  # YOUR CODE HERE` for every name the region
   assigns (a bare `# YOUR CODE HERE` where it assigns none).
 
-Only cells whose first line is `# NBVAL_CHECK_OUTPUT` keep outputs (as in the solutions);
+Only cells tagged `nbval-check-output` keep outputs (as in the solutions);
 the Open-in-Colab badge points at the student copy.
 
     python -m course_utils.student_copies            # regenerate every student copy

@@ -53,3 +53,37 @@ def test_passing_notebook(tmp_path):
     result = _run(tmp_path, ["a = 2", "assert a * 2 == 4"])
     assert result.returncode == 0 and "2 passed" in result.stdout
     assert "passed" in (tmp_path / "times.csv").read_text()
+
+
+def _tagged_notebook(tmp_path: Path, stored: str, tags: list[str]) -> Path:
+    cell = new_code_cell("print(6 * 7)", metadata={"tags": tags})
+    cell.execution_count = 1
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=stored)]
+    nb = new_notebook(cells=[cell])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "tagged.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def _run_with_project_config(tmp_path: Path, path: Path) -> subprocess.CompletedProcess:
+    """pytest on one notebook with the options of pyproject.toml (--nbval-lax, sanitizer)."""
+    environ = {**os.environ, "PYTHONPATH": str(ROOT), "COURSE_PROFILE": "smoke",
+               "COURSE_TIMES_FILE": str(tmp_path / "times.csv")}
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-c", str(ROOT / "pyproject.toml"),
+                           "--rootdir", str(tmp_path), str(path)], capture_output=True,
+                          text=True, env=environ, cwd=ROOT, timeout=300)
+
+
+def test_a_changed_output_of_a_tagged_cell_fails(tmp_path):
+    """The output checks key on the cell tag: a stored output that no longer matches fails,
+    the same output stored correctly passes, and an untagged cell is not compared."""
+    from course_utils.notebook_outputs import CHECK_TAG
+
+    right = _run_with_project_config(tmp_path, _tagged_notebook(tmp_path, "42\n", [CHECK_TAG]))
+    assert right.returncode == 0, right.stdout[-2000:]
+    wrong = _run_with_project_config(tmp_path, _tagged_notebook(tmp_path, "41\n", [CHECK_TAG]))
+    assert wrong.returncode == 1 and "1 failed" in wrong.stdout, wrong.stdout[-2000:]
+    assert "41" in wrong.stdout and "42" in wrong.stdout  # nbval shows both outputs
+    untagged = _run_with_project_config(tmp_path, _tagged_notebook(tmp_path, "41\n", []))
+    assert untagged.returncode == 0, untagged.stdout[-2000:]

@@ -100,8 +100,11 @@ def test_one_setup_cell_first(nb):
 
 
 def test_outputs_policy(nb):
-    """Only `# NBVAL_CHECK_OUTPUT` cells carry stored outputs; none are errors or stderr."""
+    """Only cells tagged `nbval-check-output` carry stored outputs; none are errors or
+    stderr. No cell marks itself with an nbval comment a student would read."""
     for cell in _code(nb):
+        assert not re.search(r"#\s*NBVAL_", cell.source), (
+            f"use the cell tag nbval-check-output (or none), not an nbval comment: {cell.source[:60]!r}")
         if is_checked(cell):
             assert cell.outputs, f"checked cell has no stored output (run notebook_outputs refresh): {cell.source[:60]!r}"
             assert cell.execution_count is not None
