@@ -12,10 +12,14 @@
 - Each notebook's wall time (kernel start to last cell) is printed as a table at the end
   and written to notebook-times.csv (or $COURSE_TIMES_FILE); in the smoke profile a
   notebook over its budget fails its last cell.
+- Each executed notebook is written with its outputs to build/executed-<profile>/ (or
+  $COURSE_EXECUTED_DIR), as far as it ran, so that nothing needs executing twice (the
+  course site renders these; a failed run can be read there too).
 """
 
 from __future__ import annotations
 
+import copy
 import csv
 import os
 import time
@@ -42,6 +46,8 @@ _cells: dict[str, int] = {}
 _last_item: dict[str, str] = {}
 _failed: dict[str, str] = {}
 _over_budget: set[str] = set()
+_outputs: dict[str, dict[int, list]] = {}  # notebook -> {cell index: outputs}
+_files: dict[str, object] = {}  # notebook -> its nbval file node (holds the notebook read)
 
 
 def profile() -> str:
@@ -150,6 +156,7 @@ def pytest_runtest_makereport(item, call):
     nb = _notebook(item)
     if report.when == "call":
         _end[nb] = time.perf_counter()
+        _keep_outputs(item)
     if report.when == "call" and report.passed:
         problem = output_problem(getattr(item, "test_outputs", None) or [])
         if problem:
@@ -169,6 +176,54 @@ def pytest_runtest_makereport(item, call):
                 f"{profile()} profile. Make the smoke sizes smaller (cfg.pick) or find "
                 "what got slower (python tests/benchmarks/notebook_times.py)."
             )
+
+
+def _keep_outputs(item) -> None:
+    """Remember a notebook cell's outputs (not the student-copy probe's extra cells)."""
+    nb = _notebook(item)
+    cells = getattr(item.parent, "nb", None)
+    index = next((i for i, c in enumerate(cells.cells) if c is item.cell), None) if cells else None
+    if index is None:
+        return
+    _files[nb] = item.parent
+    _outputs.setdefault(nb, {})[index] = list(getattr(item, "test_outputs", None) or [])
+
+
+def executed_dir(rootpath: Path) -> Path:
+    value = os.environ.get("COURSE_EXECUTED_DIR", "").strip()
+    return Path(value) if value else Path(rootpath) / "build" / f"executed-{profile()}"
+
+
+def write_executed(rootpath: Path) -> list[Path]:
+    """Write each executed notebook, with the outputs of the cells that ran."""
+    import nbformat
+
+    written = []
+    folder = executed_dir(rootpath)
+    for nb, outputs in _outputs.items():
+        node = _files[nb]
+        executed = copy.deepcopy(node.nb)
+        count = 0
+        for index, cell in enumerate(executed.cells):
+            if cell.cell_type != "code":
+                continue
+            cell.outputs, cell.execution_count = [], None
+            if index in outputs:
+                count += 1
+                cell.execution_count = count
+                cell.outputs = [copy.deepcopy(o) for o in outputs[index]]
+                for out in cell.outputs:
+                    if out.get("output_type") == "execute_result":
+                        out["execution_count"] = count
+        path = Path(str(node.fspath))
+        target = folder / ("solutions" if is_solution(path) else "") / path.name
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(executed, target)
+            written.append(target)
+        except OSError:
+            continue
+    return written
 
 
 def output_problem(outputs) -> str | None:
@@ -234,3 +289,7 @@ def pytest_terminal_summary(terminalreporter):
         tr.write_line(f"(written to {out})")
     except OSError as exc:
         tr.write_line(f"(could not write {out}: {exc})")
+    written = write_executed(tr.config.rootpath)
+    if written:
+        tr.write_line(f"(executed notebooks with their outputs: {len(written)} in "
+                      f"{executed_dir(tr.config.rootpath)})")

@@ -20,7 +20,8 @@ def _run(tmp_path: Path, sources: list[str], **env: str) -> subprocess.Completed
     path = tmp_path / "tiny.ipynb"
     nbformat.write(nb, path)
     environ = {**os.environ, "PYTHONPATH": str(ROOT), "COURSE_PROFILE": "smoke",
-               "COURSE_TIMES_FILE": str(tmp_path / "times.csv"), **env}
+               "COURSE_TIMES_FILE": str(tmp_path / "times.csv"),
+               "COURSE_EXECUTED_DIR": str(tmp_path / "executed"), **env}
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-c", os.devnull, "--rootdir", str(tmp_path),
          "-p", "tests.nbval_harness", "--nbval-lax", "--nbval-current-env",
@@ -50,9 +51,23 @@ def test_budget_fails_the_last_cell(tmp_path):
 
 
 def test_passing_notebook(tmp_path):
-    result = _run(tmp_path, ["a = 2", "assert a * 2 == 4"])
-    assert result.returncode == 0 and "2 passed" in result.stdout
+    result = _run(tmp_path, ["a = 2", "assert a * 2 == 4", "print(a * 21)", "a"])
+    assert result.returncode == 0 and "4 passed" in result.stdout
     assert "passed" in (tmp_path / "times.csv").read_text()
+    executed = nbformat.read(tmp_path / "executed" / "tiny.ipynb", as_version=4)
+    nbformat.validate(executed)
+    cells = executed.cells
+    assert [c.execution_count for c in cells] == [1, 2, 3, 4]
+    assert cells[2].outputs[0]["text"] == "42\n"
+    assert cells[3].outputs[0]["data"]["text/plain"] == "2"
+
+
+def test_executed_notebook_of_a_failed_run_stops_where_it_failed(tmp_path):
+    _run(tmp_path, ["print('ran')", "raise ValueError('stop')", "print('never')"])
+    cells = nbformat.read(tmp_path / "executed" / "tiny.ipynb", as_version=4).cells
+    assert cells[0].outputs[0]["text"] == "ran\n"
+    assert cells[1].outputs[0]["output_type"] == "error"
+    assert cells[2].outputs == [] and cells[2].execution_count is None
 
 
 def _tagged_notebook(tmp_path: Path, stored: str, tags: list[str]) -> Path:
@@ -69,7 +84,8 @@ def _tagged_notebook(tmp_path: Path, stored: str, tags: list[str]) -> Path:
 def _run_with_project_config(tmp_path: Path, path: Path) -> subprocess.CompletedProcess:
     """pytest on one notebook with the options of pyproject.toml (--nbval-lax, sanitizer)."""
     environ = {**os.environ, "PYTHONPATH": str(ROOT), "COURSE_PROFILE": "smoke",
-               "COURSE_TIMES_FILE": str(tmp_path / "times.csv")}
+               "COURSE_TIMES_FILE": str(tmp_path / "times.csv"),
+               "COURSE_EXECUTED_DIR": str(tmp_path / "executed")}
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-c", str(ROOT / "pyproject.toml"),
                            "--rootdir", str(tmp_path), str(path)], capture_output=True,
                           text=True, env=environ, cwd=ROOT, timeout=300)
