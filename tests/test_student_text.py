@@ -33,10 +33,6 @@ MIN_SOLUTION_LINE = 20
 
 #: Notebooks whose text still speaks of the course's maintenance (to be emptied).
 TALK_TO_CLEAN = {
-    "02_artificial_neuron_perceptron",
-    "03_mlp_activations_backprop_part1",
-    "03_mlp_activations_backprop_part2",
-    "04_mnist_dense_network",
     "05_convolution_by_hand",
     "06_cnn_mnist_fashion",
     "07_cifar10_augmentation",

@@ -7,7 +7,9 @@ checks, so that each band of `check_metric` / `check_band` can be re-derived (no
 
 `--keep-going` runs every cell even after one fails (a band missed in a long full run still
 gives the later metrics and the whole run time); `--save-dir` writes each executed notebook
-there, outputs included, to read its printed tables afterwards.
+there, outputs included, to read its printed tables afterwards; `--record` appends the table,
+dated, with the profile, seeds and data, to the notebook's band file in
+tests/benchmarks/bands/ (where the maintainers keep each band's provenance).
 
 Each run sets COURSE_SEED (setup() then uses it instead of the notebook's seed) and reads
 the `[OK] name = value` lines of check_metric and the `[PASS] what: value in [...]` lines
@@ -17,6 +19,7 @@ of experiment checkers. Run it alone: other jobs on the machine skew the timings
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import re
 import statistics
@@ -71,6 +74,31 @@ def run(path: Path, seed: int, keep_going: bool = False,
     return metrics_of(nb), elapsed, error
 
 
+BANDS_DIR = Path(__file__).resolve().parent / "bands"
+
+
+def record(path: Path, seeds: list[int], values: dict[str, list[float]], times: list[float],
+           folder: Path = BANDS_DIR) -> Path:
+    """Append this run's table to the notebook's band file (created if missing)."""
+    target = folder / f"{path.stem}.md"
+    data = os.environ.get("COURSE_DATA_DIR") or "downloaded datasets (no COURSE_DATA_DIR)"
+    lines = [] if target.is_file() else [f"# {path.stem}: bands", ""]
+    lines += [f"## {datetime.date.today().isoformat()}, {os.environ['COURSE_PROFILE']} profile, "
+              f"seeds {', '.join(map(str, seeds))} (metric_bands.py)", "",
+              f"Data: {'offline copy ' if os.environ.get('COURSE_DATA_DIR') else ''}{data}; "
+              f"{len(times)} runs of {min(times):.0f}-{max(times):.0f} s.", "",
+              "| metric | n | min | mean | max | per seed |", "| --- | --- | --- | --- | --- | --- |"]
+    for name, vals in values.items():
+        lines.append(f"| {name.replace('|', '/')} | {len(vals)} | {min(vals):.4f} | "
+                     f"{statistics.mean(vals):.4f} | {max(vals):.4f} | "
+                     f"{', '.join(f'{v:.4f}' for v in vals)} |")
+    folder.mkdir(parents=True, exist_ok=True)
+    separator = "\n" if target.is_file() and target.stat().st_size else ""
+    with open(target, "a", encoding="utf-8") as f:
+        f.write(separator + "\n".join(lines) + "\n")
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -80,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-going", action="store_true",
                         help="run the cells after a failing one (allow_errors)")
     parser.add_argument("--save-dir", type=Path, help="write the executed notebooks here")
+    parser.add_argument("--record", action="store_true",
+                        help="append the table to tests/benchmarks/bands/<notebook>.md")
     args = parser.parse_args(argv)
     os.environ.setdefault("COURSE_PROFILE", "smoke")
     os.environ.pop("COURSE_STRICT", None)
@@ -101,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
             sd = statistics.stdev(vals) if len(vals) > 1 else 0.0
             print(f"  {name:<{width}}  {len(vals):>2}  {min(vals):8.4f}  "
                   f"{statistics.mean(vals):8.4f}  {max(vals):8.4f}  {sd:7.4f}")
+        if args.record:
+            seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+            print(f"  recorded in {record(path, seeds, values, times)}")
     return 0
 
 
