@@ -19,37 +19,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from pathlib import Path
 
-CHECK_TAG = "nbval-check-output"
-BADGE_RE = re.compile(r"https://colab\.research\.google\.com/github/[^)\s]+\.ipynb")
-INSTALL_RE = re.compile(r"git\+https://github\.com/[\w.-]+/[\w.-]+")
-
-
-def is_checked(cell) -> bool:
-    """True for a code cell whose output nbval compares (tagged `nbval-check-output`)."""
-    tags = cell.get("metadata", {}).get("tags", [])
-    return cell.cell_type == "code" and isinstance(tags, list) and CHECK_TAG in tags
-
-
-def clean(nb, executed=None) -> None:
-    """Apply the policy in place; with `executed`, take checked cells' outputs from it
-    (stderr streams dropped: under pytest the kernel does not capture TF's log lines)."""
-    for i, cell in enumerate(nb.cells):
-        cell.metadata.pop("execution", None)
-        if cell.cell_type != "code":
-            continue
-        if is_checked(cell):
-            # nbval compares stored outputs only of cells that carry an execution count.
-            if executed is not None:
-                cell.outputs = [o for o in executed.cells[i].outputs
-                                if not (o.output_type == "stream" and o.name == "stderr")]
-                cell.execution_count = executed.cells[i].execution_count
-        else:
-            cell.execution_count = None
-            cell.outputs = []
+from .notebook_policy import BADGE_RE, CHECK_TAG, INSTALL_RE, clean, is_checked  # noqa: F401
 
 
 def refresh(path: Path, timeout: int = 600) -> None:

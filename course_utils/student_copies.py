@@ -140,7 +140,7 @@ def make_student_copy(solution: Path):
     import nbformat
 
     from ._meta import colab_url
-    from .notebook_outputs import BADGE_RE, clean
+    from .notebook_policy import BADGE_RE, clean
 
     nb = nbformat.read(solution, as_version=4)
     student = copy.deepcopy(nb)
