@@ -154,11 +154,18 @@ def test_margin_stub_is_not_done_yet(stub, capsys):
 # --------------------------------------------------------------------------- experiment
 
 
-class FixedNeuron:
-    """A stand-in for the Keras neuron: fixed probabilities, 3 parameters."""
+class _Optimizer:
+    def __init__(self, steps):
+        self.iterations = np.int64(steps)
 
-    def __init__(self, probs, params=3):
+
+class FixedNeuron:
+    """A stand-in for the Keras neuron: fixed probabilities, 3 parameters, an optimiser
+    that made `steps` steps."""
+
+    def __init__(self, probs, params=3, steps=120):
         self.probs, self.params = np.asarray(probs, float), params
+        self.optimizer = _Optimizer(steps)
 
     def count_params(self):
         return self.params
@@ -186,6 +193,7 @@ def test_pair_neuron(capsys, monkeypatch):
         (FixedNeuron(np.full(30, 0.9)), x, y, "close to guessing"),
         (FixedNeuron(np.where(y == 1, 0.9, 0.1)[::-1]), x, y, "close to guessing"),
         (FixedNeuron(good, params=9), x, y, "parameters"),
+        (FixedNeuron(good, steps=0), x, y, "not been trained"),
         (FixedNeuron(good), x[:, :1], y, "shape (n, 2)"),
         (FixedNeuron(good), x, y + 1, "0/1 test labels"),
         ("model", x, y, "expected a trained Keras model"),
@@ -195,3 +203,21 @@ def test_pair_neuron(capsys, monkeypatch):
         assert out.startswith("[FAIL]") and says in out, out
     assert not ex.check_pair_neuron(None, x, y)
     assert "not done yet" in _out(capsys)
+
+
+def test_pair_neuron_rejects_a_real_untrained_neuron_whatever_its_line(capsys, monkeypatch):
+    keras = pytest.importorskip("keras")
+    from course_utils import profile
+
+    monkeypatch.setattr(profile, "_current", None)
+    monkeypatch.setenv("COURSE_PROFILE", "smoke")
+    x = np.c_[np.linspace(3, 7, 30), np.linspace(1, 2.5, 30)].astype("float32")
+    y = (np.arange(30) >= 15).astype(int)
+    neuron = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1, activation="sigmoid")])
+    neuron.set_weights([np.array([[1.0], [0.0]], "float32"), np.array([-5.0], "float32")])
+    assert not ex.check_pair_neuron(neuron, x, y)  # a perfect line, but never trained
+    assert "not been trained" in _out(capsys)
+    neuron.compile(optimizer=keras.optimizers.Adam(learning_rate=0.1), loss="binary_crossentropy")
+    neuron.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert ex.check_pair_neuron(neuron, x, y)
+    assert _out(capsys).startswith("[PASS]")

@@ -171,11 +171,36 @@ def test_unpermute_pixels_rejects_a_function_that_overwrites_its_input(capsys):
 # --------------------------------------------------------------------------- 5. the experiment
 
 
-class FakeModel:
-    """Stands in for a trained Keras model: `count_params` and a call (no TensorFlow)."""
+def _activation(name):
+    def fn(x):
+        return x
 
-    def __init__(self, n_params=ex.NARROW_PARAMS, accuracy=0.97, hang=False, fails=False):
+    fn.__name__ = name
+    return fn
+
+
+class Dense:
+    """Stands in for keras.layers.Dense (the checker reads its class name and activation)."""
+
+    def __init__(self, units, activation="linear"):
+        self.units, self.activation = units, _activation(activation)
+
+
+class Activation(Dense):
+    def __init__(self, activation):
+        super().__init__(0, activation)
+
+
+class FakeModel:
+    """Stands in for a trained Keras model: `count_params`, `layers` and a call (no
+    TensorFlow)."""
+
+    def __init__(self, n_params=ex.NARROW_PARAMS, accuracy=0.97, hang=False, fails=False,
+                 hidden=("relu",)):
         self.n_params, self.accuracy, self.hang, self.fails = n_params, accuracy, hang, fails
+        # Dense(32, hidden[0]), then any Activation layers, then Dense(10, softmax)
+        self.layers = ([Dense(32, hidden[0])] + [Activation(a) for a in hidden[1:]]
+                       + [Dense(10, "softmax")])
 
     def count_params(self):
         return self.n_params
@@ -219,10 +244,33 @@ def test_narrow_network_accepts_a_trained_32_unit_model(capsys):
         (FakeModel(), (255 * _test_set()[0], _test_set()[1]), "Call the checker as in the cell"),
         (FakeModel(), (_test_set()[0].reshape(500, 784), _test_set()[1]), ""),
         (FakeModel(fails=True), None, "keras.Input(shape=(28, 28))"),
+        (FakeModel(hidden=("linear",)), None, "single linear map"),
+        (FakeModel(hidden=("sigmoid",)), None, "deck's network uses ReLU"),
+        (FakeModel(hidden=("linear", "tanh")), None, "uses tanh"),
     ],
 )
 def test_narrow_network_rejects_wrong_answers(model, data, hint, capsys):
     _fails(ex.check_narrow_network, model, *(data or _test_set()), capsys=capsys, hint=hint)
+
+
+def test_narrow_network_accepts_relu_as_a_layer_of_its_own(capsys):
+    _passes(ex.check_narrow_network, FakeModel(hidden=("linear", "relu")), *_test_set(),
+            capsys=capsys)
+
+
+def test_narrow_network_reads_the_activations_of_a_real_keras_model(capsys):
+    keras = pytest.importorskip("keras")
+    layers = keras.layers
+    for hidden, expected in [([layers.Dense(32, activation="relu")], ["relu"]),
+                             ([layers.Dense(32)], []),
+                             ([layers.Dense(32), layers.ReLU()], ["relu"]),
+                             ([layers.Dense(32), layers.Activation("sigmoid")], ["sigmoid"])]:
+        model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), *hidden,
+                                  layers.Dense(10, activation="softmax")])
+        assert ex._hidden_activations(model) == expected
+    linear = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(32),
+                               layers.Dense(10, activation="softmax")])
+    _fails(ex.check_narrow_network, linear, *_test_set(), capsys=capsys, hint="no activation")
 
 
 def test_narrow_network_gives_up_on_a_model_that_hangs(monkeypatch, capsys):

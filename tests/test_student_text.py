@@ -55,9 +55,6 @@ LOAD_TO_CLEAN = {
 }
 #: Lessons whose checkers' hints still contain a line of a solution (to be emptied).
 HINTS_TO_CLEAN = {
-    "lesson01",
-    "lesson02",
-    "lesson03_part2",
     "lesson08",
     "lesson11",
     "lesson12",

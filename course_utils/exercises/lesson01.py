@@ -44,7 +44,10 @@ __all__ = [
 #: images for 30 / 50 epochs), from tests/benchmarks/metric_bands.py: smoke 0.805-0.810
 #: (5 seeds), full 0.876-0.877 (3 seeds). The same model on all the training images reaches
 #: smoke 0.851-0.860, full 0.906-0.909: the upper ends catch a model trained on all of them.
-SMALL_DATA_BANDS = {"smoke": (0.77, 0.84), "full": (0.85, 0.895)}
+#: The smoke upper end sits halfway between the two (tests/benchmarks/experiment_checks.py,
+#: seeds 0-4: solution 0.805-0.810, section 3's model passed back 0.851-0.860, a new model on
+#: all the images for num_epochs * 10 epochs 0.880-0.890, on n_small for num_epochs 0.645-0.702).
+SMALL_DATA_BANDS = {"smoke": (0.77, 0.83), "full": (0.85, 0.895)}
 
 #: Parameters of the model of section 3 (Flatten + Dense(10)): 784 * 10 + 10.
 LINEAR_PARAMS = 7850
@@ -98,8 +101,9 @@ def _standardize_mistakes(train: np.ndarray, images: np.ndarray) -> list[tuple[n
 def check_standardize(standardize: Callable[[np.ndarray, np.ndarray], Any]) -> CheckResult:
     """standardize(train_images, images) scales images with the training mean and std"""
     what = "standardize(train_images, images) gives z-scores with the training set's statistics"
-    hint = ("Compute mean = train_images.mean() and std = train_images.std() (one number each, "
-            "over all training pixels), then return ((images - mean) / std) as float32.")
+    hint = ("Use the training set's statistics: one mean and one standard deviation over all "
+            "of train_images' pixels (not per image, and not those of images); subtract the "
+            "mean from images, divide by the standard deviation and return float32.")
     if is_stub(standardize):
         raise NotDone(what)
     for train, images in _standardize_cases():
@@ -270,11 +274,11 @@ def check_small_data_experiment(model_small: Any, x_test: Any, y_test: Any) -> C
     low, high = SMALL_DATA_BANDS.get(current_config().profile, SMALL_DATA_BANDS["full"])
     if accuracy > high:
         hint = ("That is about as good as the model trained on all the images: did you train "
-                "on x_train[:n_small] and y_train[:n_small] only?")
+                "on the first n_small training images and their labels only?")
     elif accuracy < 0.2:
         hint = "That is chance level: did you fit the model (and on images scaled to [0, 1])?"
     else:
-        hint = ("Train the model of section 3 on x_train[:n_small], y_train[:n_small] in "
-                "batches of batch_size for num_epochs * 10 epochs.")
+        hint = ("Train a new model like section 3's on the first n_small training images "
+                "only, in batches of batch_size, for num_epochs * 10 epochs.")
     return check_band(what, accuracy, smoke=SMALL_DATA_BANDS["smoke"],
                       full=SMALL_DATA_BANDS["full"], hint=hint)

@@ -239,8 +239,10 @@ def check_deep_network(deep_model: Any, x_val: Any, y_val: Any) -> CheckResult:
     accuracy = float(np.mean(probs.argmax(axis=1) == y.reshape(-1)))
     hint = ("Section 4 measured what goes wrong: the gradient shrinks through every sigmoid "
             "layer. Use an activation that does not saturate, with initial weights scaled "
-            "for it (e.g. 'relu' with kernel_initializer='he_normal').")
-    more = ("With ReLU, too large a step kills units: try a learning rate of about 0.02 with "
-            "momentum 0.9.")
+            "for it (deep_mlp takes a kernel_initializer: which scale keeps the signal's size "
+            "through that activation?).")
+    more = ("Units that stop firing stop learning, and too large a step kills them: if the "
+            "accuracy stays low, try a learning rate several times smaller than section 4's, "
+            "with momentum.")
     return check_band(what, accuracy, smoke=DEEP_BANDS["smoke"], full=DEEP_BANDS["full"],
                       hint=hint, more=more)

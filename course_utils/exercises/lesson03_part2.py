@@ -206,8 +206,8 @@ def check_large_batch_sgd(model_large_batch: Any, x_val: Any, y_val: Any,
     if params != expected_params:
         return report(False, f"{what}: the model has {params:,} parameters; Dense(32) then "
                              f"Dense(10) on 64 inputs has {expected_params:,}.",
-                      "Keep the network: keras.Input(shape=(64,)), Dense(32, activation='relu'), "
-                      "Dense(10, activation='softmax'). Change only the optimiser's settings.")
+                      "Keep the exercise's network (64 inputs, a Dense layer of 32 ReLU units, "
+                      "then 10 softmax outputs). Change only the optimiser's settings.")
     if optimizer != "SGD":
         return report(False, f"{what}: it was compiled with {optimizer}; the exercise uses SGD.",
                       "Compile with keras.optimizers.SGD(learning_rate=..., momentum=...).")

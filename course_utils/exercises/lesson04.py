@@ -6,7 +6,8 @@
 3. `check_top_k_accuracy`: a new metric read from the predicted probabilities.
 4. `check_unpermute_pixels`: undo the pixel permutation of section 9.
 5. `check_narrow_network` (the experiment): a network with a 32-unit hidden layer, trained;
-   the checker measures its test accuracy itself and compares it with a band per profile.
+   the checker checks its structure (25,450 parameters, a ReLU hidden layer), measures its
+   test accuracy itself and compares it with a band per profile.
 
 Every checker prints one line (`[PASS]`, `[FAIL] ... Hint: ...` or `[TODO] ... not done
 yet`), returns a result that is true only on a pass, and never raises or hangs, whatever it
@@ -282,6 +283,29 @@ def _predict(model: Any, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros((0, 10))
 
 
+#: Layers that are an activation function of their own (a Dense layer's may be 'linear').
+_ACTIVATION_LAYERS = {"ReLU": "relu", "LeakyReLU": "leaky_relu", "PReLU": "prelu",
+                      "ELU": "elu", "Softmax": "softmax"}
+
+
+def _hidden_activations(model: Any) -> list[str]:
+    """The non-linear activations from the first Dense layer up to the last one (excluded):
+    ['relu'] for the deck's network, [] when the hidden layer is linear (no activation)."""
+    layers = list(model.layers)
+    dense = [i for i, layer in enumerate(layers) if type(layer).__name__ == "Dense"]
+    found = []
+    for layer in layers[dense[0]:dense[-1]] if len(dense) >= 2 else []:
+        kind = type(layer).__name__
+        if kind in _ACTIVATION_LAYERS:
+            found.append(_ACTIVATION_LAYERS[kind])
+        elif kind in ("Dense", "Activation"):
+            activation = getattr(layer, "activation", None)
+            name = getattr(activation, "__name__", str(activation))
+            if activation is not None and name != "linear":
+                found.append(name)
+    return found
+
+
 @checker
 def check_narrow_network(model: Any, x_test: Any, y_test: Any) -> CheckResult:
     """Experiment: a 32-unit hidden layer, trained; its test accuracy is measured here.
@@ -290,6 +314,10 @@ def check_narrow_network(model: Any, x_test: Any, y_test: Any) -> CheckResult:
     (25,450 parameters); `x_test`, `y_test` the scaled test set. Bands: below the worst of
     the solution's seeded runs, with a margin (smoke profile: 6,000 training digits and 3
     epochs; full profile: at least the offline copy's 10,000 digits and 8 epochs).
+
+    The hidden activation is checked, not measured: the same network without an activation
+    (a linear model) reached 0.828-0.853 and with a sigmoid 0.876-0.886 over smoke seeds 0-4
+    (tests/benchmarks/experiment_checks.py), inside the band (the solution: 0.867-0.900).
     """
     what = "test accuracy of the network with 32 hidden units"
     if is_stub(model):
@@ -313,6 +341,22 @@ def check_narrow_network(model: Any, x_test: Any, y_test: Any) -> CheckResult:
                 f"= {NARROW_PARAMS:,} parameters: change only the hidden width.")
         return report(False, f"{what}: the model has {n_params:,} parameters, not {NARROW_PARAMS:,}.",
                       hint)
+    try:
+        activations = run_limited(lambda: _hidden_activations(model))
+    except Failure as exc:
+        return report(False, f"{what}: reading its layers failed: {_plain(exc)}.",
+                      "Build the model with keras.Sequential, as build_dense_model does.")
+    if not activations:
+        return report(False, f"{what}: its hidden layer has no activation, so Dense(32) then "
+                             "Dense(10) is a single linear map of the pixels (a linear model, "
+                             "whatever the width).",
+                      "Give the hidden layer the deck's activation: the exercise changes only "
+                      "the width.")
+    if "relu" not in activations:
+        return report(False, f"{what}: its hidden layer uses {', '.join(activations)}; the "
+                             "deck's network uses ReLU.",
+                      "Change only the width, so that the difference you measure comes from "
+                      "the number of hidden units.")
     try:
         x, y = _test_data(x_test, y_test)
     except Failure as exc:
