@@ -16,11 +16,17 @@ def _verdict(checker, *args, capsys):
     return bool(result), capsys.readouterr().out
 
 
-@pytest.mark.parametrize("checker", [ex.check_bptt_grad_w_hh, ex.check_clip_by_global_norm,
-                                     ex.check_gradient_bound])
+@pytest.mark.parametrize("checker", [ex.check_bptt_grad_w_hh, ex.check_clip_by_global_norm])
 def test_stub_is_not_done_yet(checker, capsys):
     ok, out = _verdict(checker, _stub, capsys=capsys)
     assert not ok and out.startswith("[TODO]") and "not done yet" in out
+
+
+def test_value_stubs_are_not_done_yet(capsys):
+    ok, out = _verdict(ex.check_trained_bound, _TrainedModel(), None, None, capsys=capsys)
+    assert not ok and out.startswith("[TODO]") and "Hint" not in out
+    ok, out = _verdict(ex.check_trained_bound, None, 1.0, False, capsys=capsys)
+    assert not ok and out.startswith("[TODO]")
 
 
 # --------------------------------------------------------------------------- BPTT
@@ -59,6 +65,7 @@ def test_bptt_accepts_a_right_answer_and_matches_gradient_tape(capsys):
     (lambda s, w, g: _grad_w_hh(s, w, g) / len(s), "Sum over the batch"),
     (lambda s, w, g: np.zeros_like(w), "Hint"),
     (lambda s, w, g: "0", "Hint"),
+    (lambda s, w, g: ex.reference_grad_w_hh(s, np.asarray(w).T, g), "not its transpose"),
 ])
 def test_bptt_rejects_wrong_answers(wrong, hint, capsys):
     ok, out = _verdict(ex.check_bptt_grad_w_hh, wrong, capsys=capsys)
@@ -105,62 +112,159 @@ def test_clip_accepts_right_answers(capsys):
     (lambda gs, c: gs[0], "one array per gradient"),
     (lambda gs, c: [g * c / np.sqrt(sum(np.sum(h**2) for h in gs)) if np.any(g) else g
                     for g in gs], "Hint"),
+    (lambda gs, c: [g * min(1.0, c / sum(np.linalg.norm(h) for h in gs))
+                    if any(np.any(h) for h in gs) else g for g in gs], "not the sum of their norms"),
 ])
 def test_clip_rejects_wrong_answers(wrong, hint, capsys):
     ok, out = _verdict(ex.check_clip_by_global_norm, wrong, capsys=capsys)
     assert not ok and out.startswith("[FAIL]") and hint in out, out
 
 
-# --------------------------------------------------------------------------- bound
+# --------------------------------------------------------------------------- trained bound
 
 
-def test_bound_accepts_right_answers(capsys):
-    for right in (lambda w, d: np.linalg.norm(w, 2) ** d,
-                  lambda w, d: np.linalg.svd(w, compute_uv=False).max() ** d):
-        ok, out = _verdict(ex.check_gradient_bound, right, capsys=capsys)
-        assert ok, out
+class _Layer:
+    """Stands in for a trained SimpleRNN layer: kernel, recurrent_kernel, bias."""
+
+    cell = object()
+
+    def __init__(self, kernel, recurrent_kernel):
+        self.weights = [kernel, recurrent_kernel, np.zeros(recurrent_kernel.shape[0])]
+
+    def get_weights(self):
+        return [w.copy() for w in self.weights]
 
 
-@pytest.mark.parametrize(("wrong", "hint"), [
-    (lambda w, d: np.max(np.abs(np.linalg.eigvals(w))) ** d, "spectral radius"),
-    (lambda w, d: np.linalg.norm(w) ** d, "Frobenius"),
-    (lambda w, d: np.linalg.norm(w, 2) * d, "power"),
-    (lambda w, d: np.linalg.norm(w, 2), "per step"),
+class _TrainedModel:
+    def __init__(self, recurrent_kernel=None):
+        rng = np.random.default_rng(0)
+        if recurrent_kernel is None:  # not symmetric: spectral radius < sigma_max
+            recurrent_kernel = np.triu(rng.normal(scale=0.6, size=(6, 6)), 1) + 0.9 * np.eye(6)
+        self.layers = [_Layer(rng.normal(size=(4, 6)), recurrent_kernel),
+                       type("Dense", (), {"get_weights": lambda self: []})()]
+
+
+def _sigma(model):
+    return np.linalg.svd(model.layers[0].weights[1].T, compute_uv=False)[0]
+
+
+def test_trained_bound_accepts_right_answers(capsys):
+    model = _TrainedModel()
+    assert _sigma(model) > 1 > np.max(np.abs(np.linalg.eigvals(model.layers[0].weights[1])))
+    for sigma in (np.linalg.norm(model.layers[0].weights[1].T, 2),
+                  np.linalg.svd(model.layers[0].weights[1], compute_uv=False).max(),
+                  np.sqrt(np.max(np.linalg.eigvalsh(model.layers[0].weights[1] @
+                                                    model.layers[0].weights[1].T)))):
+        ok, out = _verdict(ex.check_trained_bound, model, sigma, False, capsys=capsys)
+        assert ok and out.startswith("[PASS]") and "does not prove" in out, out
+    small = _TrainedModel(0.5 * np.eye(6))
+    ok, out = _verdict(ex.check_trained_bound, small, 0.5, np.bool_(True), capsys=capsys)
+    assert ok and "proves" in out, out
+
+
+@pytest.mark.parametrize(("answer", "hint"), [
+    (lambda w, k: np.max(np.abs(np.linalg.eigvals(w))), "spectral radius"),
+    (lambda w, k: np.linalg.norm(w), "Frobenius"),
+    (lambda w, k: np.linalg.norm(k, 2), "input matrix"),
+    (lambda w, k: np.linalg.svd(w, compute_uv=False)[-1], "smallest singular value"),
+    (lambda w, k: 0.1234, "Hint"),
+    (lambda w, k: "1.2", "one number"),
 ])
-def test_bound_rejects_wrong_answers(wrong, hint, capsys):
-    ok, out = _verdict(ex.check_gradient_bound, wrong, capsys=capsys)
-    assert not ok and hint in out, out
+def test_trained_bound_rejects_wrong_sigmas(answer, hint, capsys):
+    model = _TrainedModel()
+    kernel, recurrent_kernel, _ = model.layers[0].weights
+    ok, out = _verdict(ex.check_trained_bound, model, answer(recurrent_kernel.T, kernel), False,
+                       capsys=capsys)
+    assert not ok and out.startswith("[FAIL]") and hint in out, out
+
+
+def test_trained_bound_rejects_wrong_conclusions(capsys):
+    model = _TrainedModel()
+    ok, out = _verdict(ex.check_trained_bound, model, _sigma(model), True, capsys=capsys)
+    assert not ok and "proves nothing" in out, out
+    small = _TrainedModel(0.5 * np.eye(6))
+    ok, out = _verdict(ex.check_trained_bound, small, 0.5, False, capsys=capsys)
+    assert not ok and "does prove vanishing" in out, out
+    ok, out = _verdict(ex.check_trained_bound, model, _sigma(model), "no", capsys=capsys)
+    assert not ok and "True or False" in out, out
+    ok, out = _verdict(ex.check_trained_bound, "model", 1.0, False, capsys=capsys)
+    assert not ok and "section 6's trained model" in out, out
 
 
 # --------------------------------------------------------------------------- experiment
 
 
-class _FakeModel:
-    """Predicts from the image part only (a stand-in for a trained network)."""
+class _Recurrent:
+    """Stands in for a forward recurrent layer that returns its last state."""
 
-    def __init__(self, right=True):
-        self.right = right
+    cell = object()
+
+    def __init__(self, go_backwards=False, return_sequences=False):
+        self.go_backwards, self.return_sequences = go_backwards, return_sequences
+
+
+class _FakeModel:
+    """Predicts from the image part only (a stand-in for a trained network); `quality` is
+    the fraction of digits it names right."""
+
+    def __init__(self, quality=1.0, layers=None, num_blank=40):
+        self.quality, self.num_blank = quality, num_blank
+        self.layers = [_Recurrent()] if layers is None else layers
 
     def predict(self, ds, verbose=0):
         scores = []
         for batch in ds:
             x = batch.numpy()
-            assert x.shape[1] == 28 + 40 and not x[:, 28:].any()
+            assert x.shape[1] == 28 + self.num_blank and not x[:, 28:].any()
             label = (x[:, :28].sum(axis=(1, 2)) % 10).astype(int)
-            out = np.eye(10)[label if self.right else (label + 1) % 10]
-            scores.append(out)
+            wrong = np.arange(len(label)) % 100 >= 100 * self.quality
+            scores.append(np.eye(10)[np.where(wrong, (label + 1) % 10, label)])
         return np.concatenate(scores)
+
+
+def _digits():
+    x = np.random.default_rng(0).integers(0, 3, size=(300, 28, 28)).astype("float32")
+    return x, (x.sum(axis=(1, 2)) % 10).astype(int)
 
 
 def test_experiment_remeasures_the_model(capsys):
     pytest.importorskip("tensorflow")
-    x = np.random.default_rng(0).integers(0, 3, size=(300, 28, 28)).astype("float32")
-    y = (x.sum(axis=(1, 2)) % 10).astype(int)
+    x, y = _digits()
     ok, out = _verdict(ex.check_blank_rows_experiment, _FakeModel(), x, y, 40, capsys=capsys)
     assert ok and "[PASS]" in out, out
-    ok, out = _verdict(ex.check_blank_rows_experiment, _FakeModel(right=False), x, y, 40,
+    middle = 0.5 * (max(ex.BLANK_ROWS_BANDS["smoke"][0], ex.BLANK_ROWS_BANDS["full"][0]) + 1)
+    ok, out = _verdict(ex.check_blank_rows_experiment, _FakeModel(quality=middle), x, y, 40,
                        capsys=capsys)
-    assert not ok and "expected in" in out and "IRNN" in out, out
+    assert ok, out
+    low = 0.5 * (ex.CHANCE + min(ex.BLANK_ROWS_BANDS["smoke"][0], ex.BLANK_ROWS_BANDS["full"][0]))
+    ok, out = _verdict(ex.check_blank_rows_experiment, _FakeModel(quality=low), x, y, 40,
+                       capsys=capsys)
+    assert not ok and "expected in" in out and "unchanged" in out, out
+    ok, out = _verdict(ex.check_blank_rows_experiment, _FakeModel(quality=0.0), x, y, 40,
+                       capsys=capsys)
+    assert not ok and "about chance" in out, out
+
+
+@pytest.mark.parametrize(("layers", "message"), [
+    ([], "no recurrent layer"),
+    ([_Recurrent(go_backwards=True)], "backwards"),
+    ([type("Bidirectional", (), {"forward_layer": None})()], "backwards"),
+    ([_Recurrent(return_sequences=True)], "last state"),
+])
+def test_experiment_checks_that_a_recurrent_network_reads_forward(layers, message, capsys):
+    x, y = _digits()
+    ok, out = _verdict(ex.check_blank_rows_experiment, _FakeModel(layers=layers), x, y, 40,
+                       capsys=capsys)
+    assert not ok and message in out, out
+
+
+def test_experiment_rejects_a_model_of_28_steps(capsys):
+    keras = pytest.importorskip("keras")
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.SimpleRNN(4),
+                              keras.layers.Dense(10, activation="softmax")])
+    x, y = _digits()
+    ok, out = _verdict(ex.check_blank_rows_experiment, model, x, y, 40, capsys=capsys)
+    assert not ok and "sequences of 28 steps" in out, out
 
 
 def test_experiment_rejects_non_models_and_bad_arrays(capsys):

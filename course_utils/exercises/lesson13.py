@@ -1,6 +1,6 @@
-"""Checkers for notebook 13 (time-series forecasting): windows with several horizons, the
-error by hour of the day, and the GRU experiment (re-measured on the test windows: the
-model predicts the change from the last temperature)."""
+"""Checkers for notebook 13 (time-series forecasting): the errors of the two simple rules
+against the horizon, the error by hour of the day, and the experiment that trains the LSTM on
+the temperature itself instead of its change (re-measured on the test windows)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from ..checks import (
     Failure,
     NotDone,
     as_floats,
+    as_number,
     call_safely,
     check_band,
     checker,
@@ -23,95 +24,99 @@ from ..checks import (
 )
 
 # ---------------------------------------------------------------------------
-# Exercise 1: windows with several horizons
+# Exercise 1: the two simple rules against the horizon
 
 
-def multi_horizon_windows_reference(values: Any, lookback: int, horizons: Any):
-    """x[i] = values[i:i + lookback]; y[i, k] = values[i + lookback + horizons[k] - 1]."""
-    values = np.asarray(values, dtype=float)
-    num = len(values) - lookback - max(horizons) + 1
-    x = np.stack([values[i:i + lookback] for i in range(num)])
-    y = np.stack([values[lookback + h - 1:lookback + h - 1 + num] for h in horizons], axis=1)
-    return x, y
+def naive_maes_reference(temps: Any, horizon: int) -> tuple[float, float]:
+    """(last-value MAE, seasonal-naive MAE) over the targets temps[24:]."""
+    temps = np.asarray(temps, dtype=float)
+    targets = temps[24:]
+    last = temps[24 - horizon:len(temps) - horizon]
+    return (float(np.mean(np.abs(targets - last))),
+            float(np.mean(np.abs(targets - temps[:-24]))))
 
 
-def _windows_off_by_one(values: Any, lookback: int, horizons: Any):
-    """Targets one step too late: values[i + lookback + h]."""
-    values = np.asarray(values, dtype=float)
-    num = len(values) - lookback - max(horizons)
-    x = np.stack([values[i:i + lookback] for i in range(num)])
-    y = np.stack([values[lookback + h:lookback + h + num] for h in horizons], axis=1)
-    return x, y
-
-
-def _window_cases() -> list[tuple[np.ndarray, int, list[int]]]:
-    rng = np.random.default_rng(13)
-    return [(np.arange(20.0), 4, [1, 3]),
-            (rng.normal(size=60), 7, [6, 1, 12]),
-            (rng.normal(size=30), 24, [1])]
-
-
-def _window_verdict(x: np.ndarray | None, y: np.ndarray | None, values: np.ndarray,
-                    lookback: int, horizons: list[int]) -> tuple[str, str] | None:
-    """None when right, else (what is wrong, hint)."""
-    ex, ey = multi_horizon_windows_reference(values, lookback, horizons)
-    n = len(ex)
-    if x is None or y is None:
-        return "x and y must be numeric arrays", "Return (x, y), two NumPy arrays."
-    if x.ndim == 3 and x.shape[-1] == 1:
-        return (f"x has shape {x.shape}, with a channel axis",
-                "Return x of shape (n, lookback), without the trailing channel axis.")
-    if y.ndim == 2 and y.shape == (len(horizons), n) and len(horizons) != n:
-        return (f"y has shape {y.shape}", "Stack the targets with one column per horizon: "
-                "shape (n, len(horizons)), e.g. np.stack([...], axis=1).")
-    if x.ndim == 2 and y.ndim == 2 and len(x) == len(y) and x.shape[1] == lookback:
-        off = _windows_off_by_one(values, lookback, horizons)
-        if len(x) == len(off[0]) and np.allclose(y, off[1]):
-            return ("the targets come one step too late",
-                    "Window i ends at index i + lookback - 1, so horizon h is index "
-                    "i + lookback + h - 1.")
-        if len(x) > n:
-            return (f"{len(x)} windows, expected {n}", "The largest horizon decides how "
-                    "many windows fit: n = len(values) - lookback - max(horizons) + 1.")
-    if x.shape != ex.shape or y.shape != ey.shape:
-        return (f"shapes x {x.shape}, y {y.shape}; expected x {ex.shape}, y {ey.shape}",
-                "n = len(values) - lookback - max(horizons) + 1 windows; x has shape "
-                "(n, lookback), y has shape (n, len(horizons)).")
-    if not np.allclose(x, ex):
-        return ("the windows x are not values[i:i + lookback]",
-                "Window i is values[i:i + lookback], for i = 0, 1, ..., n - 1.")
-    if not np.allclose(y, ey):
-        return ("the targets y are not right",
-                "y[i, k] = values[i + lookback + horizons[k] - 1], one column per horizon, "
-                "in the order the horizons are given.")
+def reference_crossover(temps: Any) -> int | None:
+    """The shortest horizon (1-24) at which the seasonal naive error is the smaller one."""
+    for h in range(1, 25):
+        last, seasonal = naive_maes_reference(temps, h)
+        if seasonal < last:
+            return h
     return None
 
 
+def _naive_mistakes(temps: np.ndarray, h: int) -> list[tuple[tuple[float, float], str]]:
+    t = temps
+    own_targets = float(np.mean(np.abs(t[h:] - t[:-h])))
+    one_late = float(np.mean(np.abs(t[24:] - t[25 - h:len(t) - h + 1])))
+    signed = (float(np.mean(t[24:] - t[24 - h:len(t) - h])), float(np.mean(t[24:] - t[:-24])))
+    last, seasonal = naive_maes_reference(t, h)
+    return [
+        ((own_targets, seasonal), "Both rules must be judged on the same targets (every hour "
+                                  "from 24 on): the last value's error was averaged over other "
+                                  "hours."),
+        ((one_late, seasonal), "The last value is off by one hour: it is the reading `horizon` "
+                               "hours before the target, not horizon - 1."),
+        ((seasonal, last), "The two errors are swapped: return (last value, seasonal naive)."),
+        (signed, "Average the ABSOLUTE errors: positive and negative errors must not cancel."),
+    ]
+
+
+def _naive_cases() -> list[tuple[np.ndarray, int]]:
+    rng = np.random.default_rng(13)
+    hours = np.arange(24 * 6)
+    daily = 10 + 5 * np.sin(2 * np.pi * hours / 24) + rng.normal(scale=1.0, size=hours.size)
+    return [(daily, 6), (daily, 1), (rng.normal(size=80), 24), (np.arange(30.0), 3)]
+
+
 @checker
-def check_multi_horizon_windows(multi_horizon_windows: Callable[..., Any]) -> CheckResult:
-    """`multi_horizon_windows(values, lookback, horizons)`: windows and one target column
-    per horizon."""
-    what = "multi_horizon_windows(values, lookback, horizons)"
-    for values, lookback, horizons in _window_cases():
-        result, error = call_safely(multi_horizon_windows, values.copy(), lookback,
-                                    list(horizons))
+def check_naive_maes(naive_maes: Callable[..., Any], crossover: Any,
+                     temps: Any) -> CheckResult:
+    """naive_maes(temps, horizon) and the horizon at which the seasonal naive rule wins."""
+    what = "naive_maes(temps, horizon) and crossover"
+    hint = ("Line up each target hour j (from 24 on) with the reading each rule uses, then "
+            "average the size of the differences over those same hours, one average per rule.")
+    for values, h in _naive_cases():
+        result, error = call_safely(naive_maes, values.copy(), h)
         if error:
-            return report(False, f"{what}: {error}.",
-                          "Return (x, y) with x[i] = values[i:i + lookback] and y[i, k] = "
-                          "values[i + lookback + horizons[k] - 1].")
-        if result is None:
-            return report(False, f"{what}: it returned None.", "Did you forget `return x, y`?")
-        if not isinstance(result, (tuple, list)) or len(result) != 2:
-            return report(False, f"{what}: it returned {short(result)}, not a pair (x, y).",
-                          "Return both arrays: `return x, y`.")
-        wrong = _window_verdict(as_floats(result[0]), as_floats(result[1]), values, lookback,
-                                list(horizons))
-        if wrong:
-            return report(False, f"{what}: for {len(values)} values, lookback {lookback}, "
-                                 f"horizons {horizons}: {wrong[0]}.", wrong[1],
-                          "Try it on np.arange(20.0), lookback 4, horizons [1, 3]: the first "
-                          "window is [0, 1, 2, 3], its targets [4, 6].")
-    return report(True, what)
+            return report(False, f"{what}: for horizon {h}: {error}.", hint)
+        got = as_floats(result)
+        if got is None or got.shape != (2,):
+            return report(False, f"{what}: it returned {short(result)}, not two numbers.",
+                          "Return a pair (last_value_mae, seasonal_mae).")
+        expected = naive_maes_reference(values, h)
+        if np.allclose(got, expected, rtol=1e-6, atol=1e-9):
+            continue
+        specific = next((wrong_hint for wrong, wrong_hint in _naive_mistakes(values, h)
+                         if np.allclose(got, wrong, rtol=1e-6, atol=1e-9)), hint)
+        return report(False, f"{what}: for {len(values)} hours and horizon {h} it returned "
+                             f"{short(got)}, expected {short(np.array(expected))}.", specific,
+                      "On np.arange(30.0) with horizon 3, every target is 3 above its last "
+                      "value and 24 above the seasonal one: (3.0, 24.0).")
+    if is_stub(crossover):
+        raise NotDone(what)
+    series = as_floats(temps)
+    if series is None or series.ndim != 1 or len(series) < 48:
+        return report(False, f"{what}: pass the training temperatures (train_temps) as the "
+                             "last argument.", "Call the checker as in the cell.")
+    expected_h = reference_crossover(series)
+    number = as_number(crossover)
+    if number is None or number != int(number):
+        return report(False, f"{what}: crossover should be a whole number of hours, got "
+                             f"{short(crossover)}.", "Give the horizon as an int.")
+    if int(number) != expected_h:
+        if expected_h is not None and int(number) == expected_h - 1:
+            specific = ("That is the last horizon at which the last value still wins; the "
+                        "question asks for the first one at which the seasonal naive wins.")
+        elif int(number) == 24:
+            specific = ("At 24 hours the two rules make the same forecast (yesterday's reading "
+                        "is the last one): look for the first horizon where they part ways.")
+        else:
+            specific = ("Compute both errors on train_temps for every horizon from 1 up and "
+                        "take the first at which the seasonal naive error is the smaller.")
+        return report(False, f"{what}: crossover = {int(number)} is not the shortest horizon "
+                             "at which the seasonal naive forecast wins on this period.", specific)
+    return report(True, f"{what}: the seasonal naive rule wins from {expected_h} hours ahead")
 
 
 # ---------------------------------------------------------------------------
@@ -135,24 +140,29 @@ def _hour_cases() -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 def _hour_mistakes(errors: np.ndarray, hours: np.ndarray) -> list[tuple[np.ndarray, str]]:
-    signed = np.array([errors[hours == h].mean() if np.any(hours == h) else np.nan
-                       for h in range(24)])
-    summed = np.array([np.abs(errors[hours == h]).sum() if np.any(hours == h) else np.nan
-                       for h in range(24)])
+    present = [np.any(hours == h) for h in range(24)]
+    signed = np.array([errors[hours == h].mean() if p else np.nan
+                       for h, p in zip(range(24), present)])
+    summed = np.array([np.abs(errors[hours == h]).sum() if p else np.nan
+                       for h, p in zip(range(24), present)])
+    rmse = np.array([np.sqrt(np.mean(errors[hours == h] ** 2)) if p else np.nan
+                     for h, p in zip(range(24), present)])
     zero = np.nan_to_num(mae_by_hour_reference(errors, hours), nan=0.0)
     return [(signed, "Average the ABSOLUTE errors: positive and negative errors must not "
-                     "cancel (np.abs)."),
-            (summed, "Average the errors of each hour (mean), do not sum them: hours with "
-                     "more forecasts would look worse."),
-            (zero, "An hour with no forecast has no error to average: give it np.nan, not 0.")]
+                     "cancel."),
+            (summed, "Average the errors of each hour, do not add them up: hours with more "
+                     "forecasts would look worse."),
+            (rmse, "That is the root mean square error of each hour; the question asks for the "
+                   "mean absolute error."),
+            (zero, "An hour with no forecast has no error to average: give it nan, not 0.")]
 
 
 @checker
 def check_mae_by_hour(mae_by_hour: Callable[..., Any]) -> CheckResult:
     """`mae_by_hour(errors, hours)`: 24 mean absolute errors, one per hour of the day."""
     what = "mae_by_hour(errors, hours): the MAE of each hour of the day"
-    hint = ("For each h in range(24): np.abs(errors[hours == h]).mean(), or np.nan when no "
-            "forecast has hour h; return the 24 numbers as an array.")
+    hint = ("Group the forecasts by the hour of their target and average the size of the "
+            "errors within each group, for every hour from 0 to 23.")
     for errors, hours in _hour_cases():
         result, error = call_safely(mae_by_hour, errors.copy(), hours.copy())
         if error:
@@ -165,7 +175,7 @@ def check_mae_by_hour(mae_by_hour: Callable[..., Any]) -> CheckResult:
             shape = "a non-numeric answer" if got is None else f"shape {got.shape}"
             return report(False, f"{what}: it returned {shape}, expected 24 numbers.",
                           "Return one number for every hour 0-23, also for hours with no "
-                          "forecast (np.nan), in hour order.")
+                          "forecast (nan), in hour order.")
         if np.allclose(got, expected, equal_nan=True):
             continue
         specific = hint
@@ -180,12 +190,11 @@ def check_mae_by_hour(mae_by_hour: Callable[..., Any]) -> CheckResult:
 
 
 # ---------------------------------------------------------------------------
-# Exercise 3 (experiment): a GRU forecaster, re-measured on the test windows
+# Exercise 3 (experiment): the LSTM trained on the temperature itself
 
-# Bands: 5 smoke seeds (0-4) gave 2.36-2.52 °C; 4 full seeds (0, 1, 2, 42) 1.96-2.06 °C.
-# A model that predicts no change is at the last-value error (about 4.4 °C), far above both.
-GRU_SMOKE = (1.7, 3.0)
-GRU_FULL = (1.6, 2.4)
+#: Bands of the re-measured test MAE (°C, 6 h ahead), by profile (tests/benchmarks/bands/).
+LEVEL_SMOKE = (1.8, 2.8)
+LEVEL_FULL = (1.8, 2.6)
 
 
 class _Wrong(Exception):
@@ -201,9 +210,9 @@ def _layer_names(model: Any) -> list[str]:
         return []
 
 
-def forecaster_mae(model: Any, x_test: Any, y_test: Any, scale: Any) -> float:
-    """Test MAE in degrees of a model that predicts the change from the last temperature:
-    mean |x_test[:, -1, 0] + model(x_test) - y_test| * scale. Raises `_Wrong` / `Failure`."""
+def forecast_maes(model: Any, x_test: Any, y_test: Any, scale: Any) -> tuple[float, float, float]:
+    """(MAE of the output read as the temperature, MAE of the output read as the change from
+    the last temperature, MAE of the last value), in °C. Raises `_Wrong` / `Failure`."""
     import course_utils
 
     x, y = as_floats(x_test), as_floats(y_test)
@@ -229,42 +238,59 @@ def forecaster_mae(model: Any, x_test: Any, y_test: Any, scale: Any) -> float:
         raise _Wrong("the model's forecasts contain nan or inf.",
                      "Train again from a fresh model (the learning rate of `model`: 1e-3).")
     unit = float(number.reshape(-1)[0])
-    change_mae = float(np.mean(np.abs(x[:, -1, 0] + p.reshape(-1) - y)) * unit)
-    level_mae = float(np.mean(np.abs(p.reshape(-1) - y)) * unit)
-    if level_mae < 0.5 * change_mae:
-        raise _Wrong(f"the model predicts the temperature itself (MAE {level_mae:.2f} °C that "
-                     f"way), not the change from the last reading ({change_mae:.2f} °C).",
-                     "Train on train_ds and val_ds, whose targets are the changes "
-                     "(change_train, change_val), not on y_train.")
-    return change_mae
+    p = p.reshape(-1)
+    level = float(np.mean(np.abs(p - y)) * unit)
+    change = float(np.mean(np.abs(x[:, -1, 0] + p - y)) * unit)
+    last = float(np.mean(np.abs(x[:, -1, 0] - y)) * unit)
+    return level, change, last
 
 
 @checker
-def check_gru_forecaster(gru_model: Any, x_test: Any, y_test: Any,
-                         temp_std: Any) -> CheckResult:
-    """Experiment: a GRU forecaster of the change from the last temperature; the checker
-    measures its test MAE in °C (last temperature + predicted change)."""
-    what = "test MAE of the GRU forecaster (°C, 6 h ahead)"
-    if is_stub(gru_model) or is_stub(x_test) or is_stub(y_test) or is_stub(temp_std):
+def check_level_forecaster(level_model: Any, x_test: Any, y_test: Any,
+                           temp_std: Any) -> CheckResult:
+    """Experiment: the LSTM forecaster trained on the temperature itself; the checker
+    measures its test MAE in °C (its output is the forecast)."""
+    what = "test MAE of the LSTM trained on the temperature itself (°C, 6 h ahead)"
+    if is_stub(level_model) or is_stub(x_test) or is_stub(y_test) or is_stub(temp_std):
         raise NotDone(what)
-    if not callable(getattr(gru_model, "predict", None)):
+    if not callable(getattr(level_model, "predict", None)):
         return report(False, f"{what}: expected the trained Keras model, got "
-                             f"{type(gru_model).__name__}.",
-                      "Pass gru_model (after fit), x_test, y_test and temp_std.")
-    names = _layer_names(gru_model)
-    if "GRU" not in names:
-        return report(False, f"{what}: the model has no GRU layer ({', '.join(names) or '?'}).",
-                      "Use layers.GRU(32) where build_lstm has layers.LSTM(32).")
+                             f"{type(level_model).__name__}.",
+                      "Pass level_model (after fit), x_test, y_test and temp_std.")
+    names = _layer_names(level_model)
+    if "LSTM" not in names:
+        return report(False, f"{what}: the model has no LSTM layer ({', '.join(names) or '?'}).",
+                      "The comparison is with section 5's network: build it with build_lstm.")
     try:
-        mae = forecaster_mae(gru_model, x_test, y_test, temp_std)
+        level, change, last = forecast_maes(level_model, x_test, y_test, temp_std)
     except _Wrong as wrong:
         return report(False, f"{what}: {wrong.message}", wrong.hint)
     except Failure as exc:
         return report(False, f"{what}: forecasting the test windows failed: {exc}.",
                       "Pass the trained model itself, then x_test, y_test and temp_std.")
-    return check_band(
-        what, mae, smoke=GRU_SMOKE, full=GRU_FULL,
-        hint="Train gru_model like model: Adam with learning rate 1e-3, loss 'mae', train_ds, "
-             "val_ds, num_epochs and an EarlyStopping(patience=5, restore_best_weights=True). "
-             "Did fit run to the end?",
-        more="An untrained model is far off: compile and fit gru_model before checking it.")
+    if change < level and change < 0.8 * last:
+        return report(False, f"{what}: the model predicts the change from the last reading "
+                             f"(MAE {change:.2f} °C that way, {level:.2f} °C read as the "
+                             "temperature), like section 5's model.",
+                      "The experiment changes the target: train on windows whose targets are "
+                      "y_train and y_val, not the changes of train_ds and val_ds.")
+    if min(level, change) >= 0.8 * last:
+        return report(False, f"{what}: measured {level:.4f}, no better than repeating the last "
+                             f"reading ({last:.2f} °C): the model has not learned to forecast.",
+                      "Compile and fit level_model before checking it, on windows whose "
+                      "targets are the temperatures y_train (validation: y_val).")
+    low = LEVEL_SMOKE[0] if _profile() == "smoke" else LEVEL_FULL[0]
+    below = ("An error this far below every model of section 5 is suspicious: is the last "
+             "argument temp_std, and are x_test and y_test the test windows?"
+             if level < low else
+             "Train level_model like model: the same optimiser, learning rate, loss, batch "
+             "size, num_epochs and early stopping; only the targets change.")
+    return check_band(what, level, smoke=LEVEL_SMOKE, full=LEVEL_FULL, hint=below,
+                      more="Validate on the temperatures too (y_val): early stopping must "
+                           "watch the error of the forecast it keeps.")
+
+
+def _profile() -> str:
+    from ..profile import current_config
+
+    return current_config().profile
