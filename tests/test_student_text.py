@@ -41,8 +41,6 @@ TALK_TO_CLEAN = {
     "11_lstm_and_gru",
     "12_imdb_sentiment",
     "14_attention_seq2seq",
-    "15_autoencoders",
-    "16_variational_autoencoders",
     "17_generative_adversarial_networks",
 }
 #: Notebooks over MAX_WORDS words or MAX_CODE_LINES code lines (to be emptied).
@@ -57,8 +55,6 @@ HINTS_TO_CLEAN = {
     "lesson11",
     "lesson12",
     "lesson14",
-    "lesson15",
-    "lesson16",
 }
 
 TALK_EXEMPT = {"01_setup_and_environment"}
