@@ -181,16 +181,76 @@ def _small_convnet(keras, filters=8):
     ])
 
 
-def test_budget_convnet_passes_an_accurate_model(keras, monkeypatch, capsys):
+def _predicting(accuracy, y):
+    """A stand-in for the checker's prediction: right on the first `accuracy` share of y."""
+    def predict(model, images):
+        n = len(images)
+        labels = np.array(y[:n])
+        wrong = int(round((1 - accuracy) * n))
+        labels[:wrong] = (labels[:wrong] + 1) % 10
+        return np.eye(10)[labels]
+    return predict
+
+
+def test_budget_convnet_passes_a_model_that_beats_the_dense_net(keras, monkeypatch, capsys):
     x, y = _test_set()
-    monkeypatch.setattr(ex, "_predict", lambda model, images: np.eye(10)[y[:len(images)]])
+    monkeypatch.setattr(ex, "_predict", _predicting(0.95, y))
     ok, out = _verdict(ex.check_budget_convnet(_small_convnet(keras), x, y, 0.85), capsys)
-    assert ok and out.startswith("[PASS]") and "5,258 parameters" in out and "0.8500" in out, out
+    assert ok and out.startswith("[PASS]") and "5,258 parameters" in out, out
+    assert "0.9500 in [" in out and "+0.1000" in out, out
+
+
+def test_budget_convnet_passes_other_designs(keras, monkeypatch, capsys):
+    x, y = _test_set()
+    monkeypatch.setattr(ex, "_predict", _predicting(0.95, y))
+    layers = keras.layers
+    gap = keras.Sequential([keras.Input(shape=(28, 28, 1)),
+                            layers.Conv2D(16, 3, activation="relu"), layers.MaxPooling2D(2),
+                            layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(2),
+                            layers.GlobalAveragePooling2D(), layers.Dense(10, activation="softmax")])
+    _passes(ex.check_budget_convnet(gap, x, y, 0.85), capsys)
+    inputs = keras.Input(shape=(28, 28, 1))  # functional, strided convolutions, no pooling
+    h = layers.Conv2D(8, 3, strides=2, activation="relu")(inputs)
+    h = layers.Conv2D(16, 3, strides=2, activation="relu")(h)
+    outputs = layers.Dense(10, activation="softmax")(layers.Flatten()(h))
+    _passes(ex.check_budget_convnet(keras.Model(inputs, outputs), x, y, np.float32(0.85)), capsys)
+
+
+def test_budget_convnet_needs_the_margin_and_the_floor(keras, monkeypatch, capsys):
+    x, y = _test_set()
+    monkeypatch.setattr(ex, "_optimizer_steps", lambda model: 300)  # trained
+    low, margin = ex.FLOOR["smoke"], ex.MARGIN["smoke"]
+    monkeypatch.setattr(ex, "_predict", _predicting(0.96, y))
+    out = _fails(ex.check_budget_convnet(_small_convnet(keras), x, y, 0.96 - margin / 2),
+                 capsys, "It trained, but does not beat")
+    assert "never trained" not in out, out
+    monkeypatch.setattr(ex, "_predict", _predicting(low - 0.04, y))
+    _fails(ex.check_budget_convnet(_small_convnet(keras), x, y, 0.5), capsys, "It trained")
 
 
 def test_budget_convnet_untrained_model_fails_with_a_training_hint(keras, capsys):
     x, y = _test_set()
-    _fails(ex.check_budget_convnet(_small_convnet(keras), x, y, 0.85), capsys, "Did you train")
+    model = _small_convnet(keras)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    assert ex._optimizer_steps(model) == 0
+    _fails(ex.check_budget_convnet(model, x, y, 0.85), capsys, "never trained")
+    _fails(ex.check_budget_convnet(_small_convnet(keras), x, y, 0.85), capsys, "never trained")
+
+
+def test_budget_convnet_counts_the_optimiser_steps(keras):
+    x, y = _test_set(64)
+    model = _small_convnet(keras)
+    assert ex._optimizer_steps(model) is None  # not compiled
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y, batch_size=32, epochs=1, verbose=0)
+    assert ex._optimizer_steps(model) == 2
+
+
+def test_budget_convnet_needs_the_dense_accuracy(keras, monkeypatch, capsys):
+    x, y = _test_set()
+    monkeypatch.setattr(ex, "_predict", _predicting(0.95, y))
+    for dense in (None, "0.85", 85.0, float("nan"), [0.8, 0.9]):
+        _fails(ex.check_budget_convnet(_small_convnet(keras), x, y, dense), capsys, "dense_acc")
 
 
 def test_budget_convnet_rejects_a_dense_model(keras, capsys):
@@ -204,17 +264,19 @@ def test_budget_convnet_rejects_a_model_over_budget(keras, capsys):
     x, y = _test_set()
     big = keras.Sequential([keras.Input(shape=(28, 28, 1)), keras.layers.Conv2D(8, 3),
                             keras.layers.Flatten(), keras.layers.Dense(10)])
-    _fails(ex.check_budget_convnet(big, x, y), capsys, "more than the budget")
+    out = _fails(ex.check_budget_convnet(big, x, y), capsys, "more than the budget")
+    assert "Dense layer" in out and "GlobalAveragePooling2D" not in out, out
 
 
 def test_budget_convnet_rejects_wrong_test_data_and_outputs(keras, capsys):
     x, y = _test_set()
-    _fails(ex.check_budget_convnet(_small_convnet(keras), x[:, :20, :20], y), capsys, "test digits")
-    _fails(ex.check_budget_convnet(_small_convnet(keras), x, y[:-1]), capsys, "test digits")
+    _fails(ex.check_budget_convnet(_small_convnet(keras), x[:, :20, :20], y, 0.85), capsys,
+           "test digits")
+    _fails(ex.check_budget_convnet(_small_convnet(keras), x, y[:-1], 0.85), capsys, "test digits")
     layers = keras.layers
     five = keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Conv2D(4, 3),
                              layers.GlobalAveragePooling2D(), layers.Dense(5)])
-    _fails(ex.check_budget_convnet(five, x, y), capsys, "Dense(10")
+    _fails(ex.check_budget_convnet(five, x, y, 0.85), capsys, "Dense(10")
 
 
 def test_budget_convnet_stub_and_non_models(capsys):
@@ -232,4 +294,4 @@ def test_budget_convnet_predicting_too_slowly_fails(keras, monkeypatch, capsys):
         time.sleep(2)
 
     monkeypatch.setattr(ex, "_predict", slow)
-    _fails(ex.check_budget_convnet(_small_convnet(keras), x, y), capsys, "did not finish")
+    _fails(ex.check_budget_convnet(_small_convnet(keras), x, y, 0.85), capsys, "did not finish")
