@@ -29,18 +29,22 @@ def data():
     return x, y
 
 
-@pytest.fixture(scope="module")
-def model(data):
-    keras.utils.set_random_seed(0)
-    x, y = data
+def _small_cnn(x, y, *, seed, epochs, batch_size):
+    keras.utils.set_random_seed(seed)
     m = keras.Sequential([
         keras.Input(shape=(28, 28, 1)),
         keras.layers.Conv2D(8, 3, activation="relu"), keras.layers.MaxPooling2D(2),
         keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax"),
     ])
     m.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    m.fit(x, y, epochs=3, batch_size=32, verbose=0)
+    m.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
     return m
+
+
+@pytest.fixture(scope="module")
+def model(data):
+    x, y = data
+    return _small_cnn(x, y, seed=0, epochs=3, batch_size=32)
 
 
 def _verdict(result, capsys):
@@ -92,7 +96,8 @@ def test_targeted_fgsm_accepts_right_answers(model, data, capsys):
         (lambda m, im, t, e: np.clip(im + e * np.sign(_grad(m, im, (t - 1) % 10)), 0, 1), "untargeted"),
         (lambda m, im, t, e: np.clip(im - e * np.sign(_grad(m, im, (t - 1) % 10)), 0, 1), "use `targets`"),
         (lambda m, im, t, e: im - e * np.sign(_grad(m, im, t)), "np.clip"),
-        (lambda m, im, t, e: np.clip(im - e * _grad(m, im, t), 0, 1), "sign"),
+        (lambda m, im, t, e: np.clip(im - e * _grad(m, im, t), 0, 1), "*sign*"),
+        (lambda m, im, t, e: np.clip(im - e * np.sign(_grad(m, im, t)) ** 2, 0, 1), "more* likely"),
         (lambda m, im, t, e: im[:10], "expected 200 images"),
         (lambda m, im, t, e: "images", "expected 200 images"),
     ],
@@ -124,7 +129,7 @@ def _pgd(model, images, labels, eps, alpha, steps):
 
 def test_pgd_accepts_right_answers(model, data, capsys):
     x, y = data
-    _passes(ex.check_pgd_attack(_pgd, model, x, y), capsys, "under PGD")
+    _passes(ex.check_pgd_attack(_pgd, model, x, y), capsys, "under your attack")
 
 
 @pytest.mark.parametrize(
@@ -133,7 +138,7 @@ def test_pgd_accepts_right_answers(model, data, capsys):
         (lambda m, im, lb, e, a, s: np.clip(im + a * s * np.sign(_grad(m, im, lb)), 0, 1), "than epsilon"),
         (lambda m, im, lb, e, a, s: np.clip(im + a * np.sign(_grad(m, im, lb)), 0, 1), "single step"),
         (lambda m, im, lb, e, a, s: im + e * np.sign(_grad(m, im, lb)), "[0, 1]"),
-        (lambda m, im, lb, e, a, s: _pgd(m, im, lb, e, -a, s), "too weak"),
+        (lambda m, im, lb, e, a, s: _pgd(m, im, lb, e, -a, s), "*more* likely"),
         (lambda m, im, lb, e, a, s: im, "too weak"),
         (lambda m, im, lb, e, a, s: None, "returned"),
     ],
@@ -151,24 +156,66 @@ def test_pgd_stub_is_not_done(model, data, capsys):
 # --------------------------------------------------------------------------- robust model
 
 
-def test_robust_model_band_and_clean_floor(model, data, monkeypatch, capsys):
+@pytest.fixture(scope="module")
+def weak_model(data):
+    """The same network trained for one epoch on 100 images: less accurate, easier to attack."""
     x, y = data
-    # The stand-in model's accuracies are not MNIST's: set the bands around what it measures.
-    monkeypatch.setattr(ex, "ROBUST_BAND", {"smoke": (0.0, 1.0), "full": (0.0, 1.0)})
-    monkeypatch.setattr(ex, "ROBUST_CLEAN_FLOOR", {"smoke": 0.0, "full": 0.0})
-    _passes(ex.check_robust_model(model, x, y), capsys, "clean accuracy")
-    monkeypatch.setattr(ex, "ROBUST_BAND", {"smoke": (0.999, 1.0), "full": (0.999, 1.0)})
-    _fails(ex.check_robust_model(model, x, y), capsys, "FGSMTraining")
-    monkeypatch.setattr(ex, "ROBUST_BAND", {"smoke": (0.0, 1.0), "full": (0.0, 1.0)})
-    monkeypatch.setattr(ex, "ROBUST_CLEAN_FLOOR", {"smoke": 1.01, "full": 1.01})
-    _fails(ex.check_robust_model(model, x, y), capsys, "clean batch")
+    return _small_cnn(x[:100], y[:100], seed=1, epochs=1, batch_size=50)
+
+
+def _open_bands(monkeypatch, low=0.0, margin=-1.0, floor=0.0):
+    """The stand-in models' accuracies are not MNIST's: set the bands around them."""
+    monkeypatch.setattr(ex, "ROBUST_BAND", {"smoke": (low, 1.0), "full": (low, 1.0)})
+    monkeypatch.setattr(ex, "ROBUST_MARGIN", {"smoke": margin, "full": margin})
+    monkeypatch.setattr(ex, "ROBUST_CLEAN_FLOOR", {"smoke": floor, "full": floor})
+
+
+def test_robust_model_passes_and_reports_both_models(model, weak_model, data, monkeypatch, capsys):
+    x, y = data
+    _open_bands(monkeypatch)
+    _passes(ex.check_robust_model(model, weak_model, x, y), capsys, "against model_adv's")
+
+
+def test_robust_model_needs_the_margin_over_model_adv(model, weak_model, data, monkeypatch,
+                                                      capsys):
+    x, y = data
+    _open_bands(monkeypatch, margin=1.5)  # no model gains 1.5
+    _fails(ex.check_robust_model(model, weak_model, x, y), capsys, "rather than 0.1?")
+    _open_bands(monkeypatch, low=1.01)
+    _fails(ex.check_robust_model(model, weak_model, x, y), capsys, "rather than 0.1?")
+    _open_bands(monkeypatch, margin=0.0)  # the same model twice gains exactly 0
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    _passes(ex.check_robust_model(clone, model, x, y), capsys)
+    _open_bands(monkeypatch, margin=1e-9)
+    _fails(ex.check_robust_model(clone, model, x, y), capsys, "+0.0000 against")
+
+
+def test_robust_model_rejects_model_adv_itself(model, data, monkeypatch, capsys):
+    x, y = data
+    _open_bands(monkeypatch)
+    _fails(ex.check_robust_model(model, model, x, y), capsys, "model_adv itself")
+
+
+def test_robust_model_clean_floor(model, weak_model, data, monkeypatch, capsys):
+    x, y = data
+    _open_bands(monkeypatch, floor=1.01)
+    _fails(ex.check_robust_model(model, weak_model, x, y), capsys, "keep clean digits")
+    untrained = keras.Sequential([keras.Input(shape=(28, 28, 1)), keras.layers.Flatten(),
+                                  keras.layers.Dense(10, activation="softmax")])
+    untrained.layers[-1].set_weights([np.zeros((784, 10)), np.arange(10.0)])  # always "9"
+    _open_bands(monkeypatch, floor=0.5)
+    _fails(ex.check_robust_model(untrained, model, x, y), capsys, "Did you train it?")
 
 
 def test_robust_model_stub_and_bad_arguments(model, data, capsys):
     x, y = data
-    _todo(ex.check_robust_model(None, x, y), capsys)
-    _fails(ex.check_robust_model(model.layers, x, y), capsys, "Keras model")
-    _fails(ex.check_robust_model(model, x[:, :20], y), capsys, "test digits")
+    _todo(ex.check_robust_model(None, model, x, y), capsys)
+    _todo(ex.check_robust_model(..., None, x, y), capsys)
+    _fails(ex.check_robust_model(model.layers, model, x, y), capsys, "Keras model")
+    _fails(ex.check_robust_model(model, "model_adv", x, y), capsys, "second argument")
+    other = keras.models.clone_model(model)
+    _fails(ex.check_robust_model(other, model, x[:, :20], y), capsys, "test digits")
     five = keras.Sequential([keras.Input(shape=(28, 28, 1)), keras.layers.Flatten(),
                              keras.layers.Dense(5)])
-    _fails(ex.check_robust_model(five, x, y), capsys, "could not be attacked")
+    _fails(ex.check_robust_model(five, model, x, y), capsys, "could not be attacked")

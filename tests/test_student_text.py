@@ -36,7 +36,6 @@ TALK_TO_CLEAN = {
     "06_cnn_mnist_fashion",
     "07_cifar10_augmentation",
     "08_famous_architectures_transfer",
-    "09_adversarial_examples",
     "11_lstm_and_gru",
     "12_imdb_sentiment",
     "14_attention_seq2seq",
