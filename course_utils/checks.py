@@ -238,6 +238,19 @@ def call_safely(fn: Any, *args: Any) -> tuple[Any, str | None]:
         return None, str(exc)
 
 
+def call_in_batches(fn: Callable[..., Any], x: Any, batch: int = 500) -> list[np.ndarray]:
+    """A Keras model (or layer) applied to `x` in eager batches: its outputs as float
+    arrays, one per output. The model is called, not `predict`-ed: `predict` traces a new
+    tf.function for every fresh model, and TensorFlow then warns about retracing when a
+    checker runs several times. Run it inside `run_limited` (it runs the student's model)."""
+    parts: list[list[np.ndarray]] = []
+    for i in range(0, len(x), batch):
+        out = fn(x[i:i + batch], training=False)
+        outs = list(out) if isinstance(out, (list, tuple)) else [out]
+        parts.append([np.asarray(o, dtype=float) for o in outs])
+    return [np.concatenate(column) for column in zip(*parts)]
+
+
 def as_floats(value: Any) -> np.ndarray | None:
     """`value` as a float array, or None when it is missing or not numeric
     (strings, booleans, objects, ragged or overflowing values are not numbers)."""

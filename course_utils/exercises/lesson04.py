@@ -26,6 +26,7 @@ from ..checks import (
     Failure,
     NotDone,
     as_floats,
+    call_in_batches,
     call_safely,
     check_band,
     check_cases,
@@ -276,11 +277,8 @@ def _plain(exc: BaseException) -> str:
 
 
 def _predict(model: Any, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
-    """The model's outputs for `x`, calling it directly (eagerly) in batches: unlike
-    `model.predict`, this traces no new tf.function, so no retracing warning is printed."""
-    parts = [np.asarray(model(x[i:i + batch_size], training=False), dtype=float)
-             for i in range(0, len(x), batch_size)]
-    return np.concatenate(parts) if parts else np.zeros((0, 10))
+    """The model's outputs for `x` (called in eager batches: see `checks.call_in_batches`)."""
+    return call_in_batches(model, x, batch_size)[0] if len(x) else np.zeros((0, 10))
 
 
 #: Layers that are an activation function of their own (a Dense layer's may be 'linear').

@@ -14,6 +14,7 @@ from ..checks import (
     NotDone,
     as_floats,
     as_number,
+    call_in_batches,
     call_safely,
     checker,
     is_stub,
@@ -136,16 +137,9 @@ def test_images(x_test: Any, where: str) -> np.ndarray:
 
 
 def outputs(model: Any, x: np.ndarray, batch: int = 500) -> np.ndarray:
-    """`model`'s outputs for the images `x`, reshaped like `x`. The model is called eagerly in
-    batches (no `predict`: its compiled function, traced anew for every fresh model, makes
-    TensorFlow warn about retracing when a checker runs several times). Raises `Failure`."""
-
-    def run() -> np.ndarray:
-        return np.concatenate([np.asarray(model(x[i:i + batch], training=False), dtype=float)
-                               .reshape(len(x[i:i + batch]), -1)
-                               for i in range(0, len(x), batch)])
-
-    out = run_limited(run)
+    """`model`'s outputs for the images `x`, one row per image (the model is called in eager
+    batches: see `checks.call_in_batches`). Raises `Failure`."""
+    out = run_limited(lambda: call_in_batches(model, x, batch)[0]).reshape(len(x), -1)
     if out.shape != (len(x), x[0].size):
         raise Failure(f"it returned {out.shape[1]} numbers per image, expected {x[0].size}")
     return out.reshape(x.shape)

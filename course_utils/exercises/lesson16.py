@@ -14,6 +14,7 @@ from ..checks import (
     NotDone,
     as_floats,
     as_number,
+    call_in_batches,
     check_cases,
     checker,
     is_stub,
@@ -132,21 +133,10 @@ def _is_vae(model: Any) -> bool:
     return all(callable(getattr(model, part, None)) for part in ("encoder", "decoder"))
 
 
-def _eager(fn: Any, x: np.ndarray, batch: int = 500) -> list[np.ndarray]:
-    """`fn` (an encoder or a decoder) applied to `x` in eager batches, its outputs as float
-    arrays (a list: one per output). The model is called, not `predict`-ed: a compiled
-    predict function, traced anew for every fresh model, makes TensorFlow warn about
-    retracing when a checker runs several times. Raises `Failure`."""
-
-    def run() -> list[np.ndarray]:
-        parts: list[list[np.ndarray]] = []
-        for i in range(0, len(x), batch):
-            out = fn(x[i:i + batch], training=False)
-            outs = list(out) if isinstance(out, (list, tuple)) else [out]
-            parts.append([np.asarray(o, dtype=float) for o in outs])
-        return [np.concatenate(column) for column in zip(*parts)]
-
-    return run_limited(run)
+def _eager(fn: Any, x: np.ndarray) -> list[np.ndarray]:
+    """`fn` (an encoder or a decoder) applied to `x`, one float array per output (see
+    `checks.call_in_batches`). Raises `Failure`."""
+    return run_limited(lambda: call_in_batches(fn, x))
 
 
 def encode(model: Any, x: np.ndarray, latent_dim: int | None = None) -> tuple[np.ndarray, np.ndarray]:
