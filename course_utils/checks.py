@@ -336,11 +336,29 @@ def check_cases(
         shown = ", ".join(short(a) for a in args)
         return report(
             False,
-            f"{what}: for ({shown}) it returned {short(result)}, expected {short(expected)}.",
+            f"{what}: for ({shown}) it returned {mismatch(result, expected)}.",
             specific,
             more,
         )
     return report(True, what)
+
+
+def mismatch(result: Any, expected: Any) -> str:
+    """How `result` differs from `expected`, in one line: both values when they are short,
+    otherwise where two arrays of the same shape first part (never raises)."""
+    plain = f"{short(result)}, expected {short(expected)}"
+    try:
+        a, e = as_floats(result), as_floats(expected)
+        if a is None or e is None or a.shape != e.shape or a.size <= 12:
+            return plain
+        with np.errstate(all="ignore"):
+            wrong = ~np.isclose(a, e, atol=1e-6, rtol=1e-5)
+        index = tuple(int(i) for i in np.argwhere(wrong)[0])
+        return (f"an array of the right shape {a.shape} with {int(wrong.sum()):,} of "
+                f"{a.size:,} entries wrong (first at index {index}: {a[index]:.4g}, "
+                f"expected {e[index]:.4g})")
+    except Exception:  # noqa: BLE001 - a message must never raise
+        return plain
 
 
 def check_value(

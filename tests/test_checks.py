@@ -181,3 +181,18 @@ def test_setup_writes_nothing_to_stderr():
     assert out.returncode == 0, out.stderr
     assert out.stderr == "", out.stderr
     assert "3.0" in out.stdout
+
+
+def test_mismatch_says_where_a_large_array_is_wrong():
+    expected = np.zeros((4, 4))
+    result = expected.copy()
+    result[2, 3] = 0.5
+    text = checks.mismatch(result, expected)
+    assert "right shape (4, 4)" in text and "1 of 16" in text
+    assert "(2, 3)" in text and "0.5" in text
+
+
+def test_mismatch_keeps_short_values_and_other_shapes():
+    assert checks.mismatch([1.0, 2.0], [1.0, 3.0]) == "[1., 2.], expected [1., 3.]"
+    assert "shape (5, 5)" in checks.mismatch(np.zeros((5, 5)), np.zeros((4, 4)))
+    assert "'text'" in checks.mismatch("text", np.zeros((4, 4)))

@@ -18,6 +18,7 @@ from ..checks import (
     NotDone,
     as_floats,
     as_number,
+    call_in_batches,
     check_band,
     check_cases,
     checker,
@@ -325,6 +326,5 @@ def check_budget_convnet(model: Any, x_test: Any, y_test: Any, dense_acc: Any = 
 
 
 def _predict(model: Any, x: np.ndarray) -> np.ndarray:
-    from ..pipeline import to_dataset
-
-    return model.predict(to_dataset(x, batch_size=500), verbose=0)
+    """The model's outputs for `x` (called in eager batches: see `checks.call_in_batches`)."""
+    return call_in_batches(model, x, 500)[0]
