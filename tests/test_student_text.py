@@ -35,7 +35,6 @@ MIN_SOLUTION_LINE = 20
 TALK_TO_CLEAN = {
     "06_cnn_mnist_fashion",
     "07_cifar10_augmentation",
-    "08_famous_architectures_transfer",
     "11_lstm_and_gru",
     "12_imdb_sentiment",
     "14_attention_seq2seq",
@@ -44,12 +43,10 @@ TALK_TO_CLEAN = {
 #: Notebooks over MAX_WORDS words or MAX_CODE_LINES code lines (to be emptied).
 LOAD_TO_CLEAN = {
     "07_cifar10_augmentation",
-    "08_famous_architectures_transfer",
     "17_generative_adversarial_networks",
 }
 #: Lessons whose checkers' hints still contain a line of a solution (to be emptied).
 HINTS_TO_CLEAN = {
-    "lesson08",
     "lesson11",
     "lesson12",
     "lesson14",
