@@ -53,8 +53,8 @@ def test_lstm_params_rejects_wrong_answers(wrong, hint, capsys):
 
 
 @pytest.mark.parametrize(("wrong", "hint"), [
-    (lambda d, u, ra=True: 3 * u * (d + u) + 3 * u, "both rows"),
-    (lambda d, u, ra=True: 3 * u * (d + u) + 6 * u, "single bias row"),
+    (lambda d, u, ra=True: 3 * u * (d + u) + 3 * u, "count both"),
+    (lambda d, u, ra=True: 3 * u * (d + u) + 6 * u, "single bias vector"),
     (lambda d, u, ra=True: 4 * (u * (d + u) + u), "LSTM"),
 ])
 def test_gru_params_rejects_wrong_answers(wrong, hint, capsys):
@@ -129,6 +129,9 @@ def test_experiment_accepts_a_model_inside_the_band(capsys):
     ok, out = _verdict(ex.check_long_range_experiment, model, _steps(), capsys=capsys)
     assert ok and out.startswith("[PASS]"), out
     assert model.seen_shape == (ex.EXPERIMENT_TEST, _steps(), 2)
+    lstm = _FakeModel(noise=np.sqrt((low + high) / 2), recurrent="LSTM")  # the other gated cell
+    ok, out = _verdict(ex.check_long_range_experiment, lstm, _steps(), capsys=capsys)
+    assert ok and out.startswith("[PASS]"), out
 
 
 def test_experiment_rejects_a_model_that_learned_nothing(capsys):
@@ -138,11 +141,16 @@ def test_experiment_rejects_a_model_that_learned_nothing(capsys):
     assert not ok and "learned nothing" in out, out
 
 
-def test_experiment_names_the_simple_rnn(capsys):
+@pytest.mark.parametrize(("cell", "hint"), [
+    ("SimpleRNN", "how far a SimpleRNN carries"),
+    ("LSTM", "lowest error at section 4's longest length"),  # the cell that does not reach
+])
+def test_experiment_names_a_cell_that_does_not_reach(cell, hint, capsys):
     pytest.importorskip("tensorflow")
-    model = _FakeModel(baseline=True, recurrent="SimpleRNN")
+    model = _FakeModel(baseline=True, recurrent=cell)
     ok, out = _verdict(ex.check_long_range_experiment, model, _steps(), capsys=capsys)
-    assert not ok and "A SimpleRNN does not carry" in out, out
+    assert not ok and hint in out, out
+    assert "GRU(32)" not in out  # the hint names the evidence, not the answer
 
 
 def test_experiment_rejects_a_real_untrained_model(capsys):
@@ -190,3 +198,17 @@ def test_checker_data_is_the_notebooks_adding_problem():
     assert np.all(x[:, :10, 1].sum(axis=1) == 1)  # one marker in each half
     assert np.allclose(y[:, 0], np.sum(x[..., 0] * x[..., 1], axis=1))
     assert abs(np.mean((y - 1.0) ** 2) - 1 / 6) < 0.02
+
+
+def test_checker_measures_far_first_values():
+    x, y = ex.far_sequences(300, 60, seed=3)
+    assert x.shape == (300, 60, 2) and y.shape == (300, 1)
+    assert np.all(np.argmax(x[:, :, 1], axis=1) < 15)  # first marker in the first quarter
+    assert np.allclose(y[:, 0], np.sum(x[..., 0] * x[..., 1], axis=1))
+
+
+def test_experiment_names_a_model_trained_on_shorter_sequences(capsys):
+    pytest.importorskip("tensorflow")
+    model = _FakeModel(noise=np.sqrt(0.05))  # an MSE of about 0.05: part of the way
+    ok, out = _verdict(ex.check_long_range_experiment, model, _steps(), capsys=capsys)
+    assert not ok and "part of the way" in out, out

@@ -40,7 +40,7 @@ def _weights_only(mistake):
 
 
 @pytest.mark.parametrize(("wrong", "hint"), [
-    (_weights_only(ex._weights_unscaled), "np.sqrt(d)"),
+    (_weights_only(ex._weights_unscaled), "square root of d"),
     (_weights_only(ex._weights_scaled_by_d), "not by d itself"),
     (_weights_only(ex._weights_mask_ignored), "mask is not applied"),
     (_weights_only(ex._weights_mask_after_softmax), "no longer sum to 1"),
@@ -49,11 +49,22 @@ def _weights_only(mistake):
     (lambda q, k, v, m: ex.masked_attention_reference(q, k, v, m)[::-1], "wrong order"),
     (lambda q, k, v, m: ex.masked_attention_reference(q, k, v, m)[0], "Return two arrays"),
     (lambda q, k, v, m: None, "forget `return"),
-    (lambda q, k, v, m: (ex.masked_attention_reference(q, k, v, m)[1],) * 2, "weights @ values"),
-    (lambda q, k, v, m: (q, q @ np.swapaxes(k, -1, -2)), "np.where(mask"),
+    (lambda q, k, v, m: (ex.masked_attention_reference(q, k, v, m)[1],) * 2, "weighted average"),
+    (lambda q, k, v, m: (q, q @ np.swapaxes(k, -1, -2)), "four steps"),
 ])
 def test_masked_attention_rejects_wrong_answers(wrong, hint, capsys):
     _fails(ex.check_masked_attention, wrong, capsys=capsys, hint=hint)
+
+
+def test_masked_attention_names_the_batch_transpose(capsys):
+    def with_dot_t(query, keys, values, mask):
+        scores = np.where(mask, query @ keys.T / np.sqrt(query.shape[-1]), -np.inf)
+        weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        weights = weights / weights.sum(axis=-1, keepdims=True)
+        return weights @ values, weights
+
+    out = _fails(ex.check_masked_attention, with_dot_t, capsys=capsys, hint="last two axes")
+    assert "np.swapaxes" not in out
 
 
 def test_masked_attention_reference_matches_keras_attention():
@@ -91,8 +102,9 @@ def test_positional_encoding_accepts_right_answers(capsys):
     (ex._pe_halves, "Interleave"),
     (ex._pe_transposed, "(length, depth)"),
     (ex._pe_from_one, "Positions start at 0"),
-    (ex._pe_no_factor_two, "2i / depth"),
-    (lambda length, depth: np.zeros((length, depth)), "np.sin(angles)"),
+    (ex._pe_no_factor_two, "yours is i / depth"),
+    (ex._pe_integer_division, "integer division"),
+    (lambda length, depth: np.zeros((length, depth)), "One frequency per pair"),
 ])
 def test_positional_encoding_rejects_wrong_answers(wrong, hint, capsys):
     _fails(ex.check_positional_encoding, wrong, capsys=capsys, hint=hint)
@@ -106,6 +118,10 @@ class _Tensor:
         self.name, self.shape = name, shape
 
 
+class Attention:
+    """Named like keras.layers.Attention: the checker looks for an attention layer by name."""
+
+
 class _FakeSeq2seq:
     """Stands in for a trained model: at step t it predicts `task(source)[:, t]`, right with
     probability `accuracy` per digit (wrong digits are shifted by one)."""
@@ -113,9 +129,10 @@ class _FakeSeq2seq:
     def __init__(self, task=np.sort, length=8, accuracy=1.0, vocab=11):
         self.inputs = [_Tensor("source", (None, length)), _Tensor("target_in", (None, length))]
         self.task, self.accuracy, self.vocab = task, accuracy, vocab
+        self.layers = [Attention()]
 
-    def predict(self, ds, verbose=0):
-        source = np.concatenate([np.asarray(batch["source"]) for batch in ds])
+    def __call__(self, inputs, training=False):
+        source = np.asarray(inputs["source"])
         target = self.task(source)
         wrong = np.random.default_rng(0).random(target.shape) > self.accuracy
         target = np.where(wrong, (target + 1) % 10, target)
@@ -133,13 +150,14 @@ def test_sorting_model_rejects_a_reverser_and_a_poor_sorter(capsys):
     _fails(ex.check_sorting_model, _FakeSeq2seq(task=lambda s: s[:, ::-1]), capsys=capsys,
            hint="task=np.sort")
     _fails(ex.check_sorting_model, _FakeSeq2seq(accuracy=0.8), capsys=capsys,
-           hint="Train model_sort like model")
+           hint="Far too few strings")
 
 
 @pytest.mark.parametrize(("model", "hint"), [
     (_FakeSeq2seq(length=16), "build_seq2seq(8)"),
     (_FakeSeq2seq(vocab=8), "not the weights model"),
     (object(), "Pass model_sort"),
+    (type("PredictOnly", (), {"predict": lambda self, ds, verbose=0: None})(), "Pass model_sort"),
 ])
 def test_sorting_model_rejects_wrong_models(model, hint, capsys):
     pytest.importorskip("tensorflow")
@@ -152,16 +170,54 @@ def test_sorting_model_rejects_a_model_without_named_inputs(capsys):
     _fails(ex.check_sorting_model, fake, capsys=capsys, hint="build_seq2seq(8)")
 
 
-def test_sorting_model_rejects_a_real_untrained_model(capsys):
+def _real_model(attention):
     keras = pytest.importorskip("keras")
     source = keras.Input((8,), dtype="int32", name="source")
     target_in = keras.Input((8,), dtype="int32", name="target_in")
-    h = keras.layers.Embedding(11, 8)(source) + keras.layers.Embedding(11, 8)(target_in)
+    s = keras.layers.Embedding(11, 8)(source)
+    h = keras.layers.Embedding(11, 8)(target_in)
+    if attention:
+        h = keras.layers.Concatenate()([h, keras.layers.Attention()([h, s])])
     probs = keras.layers.Dense(11, activation="softmax")(h)
-    model = keras.Model({"source": source, "target_in": target_in}, probs)
-    _fails(ex.check_sorting_model, model, capsys=capsys, hint="Train model_sort")
+    return keras.Model({"source": source, "target_in": target_in}, probs)
+
+
+def test_sorting_model_rejects_a_real_untrained_model(capsys):
+    _fails(ex.check_sorting_model, _real_model(attention=True), capsys=capsys,
+           hint="Far too few strings")
+
+
+def test_sorting_model_rejects_a_model_without_attention(capsys):
+    fake = _FakeSeq2seq()
+    fake.layers = []
+    _fails(ex.check_sorting_model, fake, capsys=capsys, hint="no attention layer")
+    _fails(ex.check_sorting_model, _real_model(attention=False), capsys=capsys,
+           hint="no attention layer")
 
 
 def test_sorting_model_stub_is_not_done(capsys):
     assert not ex.check_sorting_model(None)
     assert capsys.readouterr().out.startswith("[TODO]")
+
+
+def test_one_teacher_forced_pass_gives_greedy_exact_match():
+    class Chained:
+        """Digit t depends on the previous digit fed in: (target_in[t] + source[t]) % 10."""
+
+        def __call__(self, inputs, training=False):
+            digits = (np.asarray(inputs["target_in"]) + np.asarray(inputs["source"])) % 10
+            return np.eye(11)[digits]
+
+    model, rng = Chained(), np.random.default_rng(5)
+    source = rng.integers(0, 10, size=(200, 8))
+    target_in = np.full((200, 8), ex.START)
+    greedy = np.zeros((200, 8), dtype=int)
+    for t in range(8):  # greedy decoding, step by step
+        greedy[:, t] = model({"source": source, "target_in": target_in})[:, t].argmax(-1)
+        if t + 1 < 8:
+            target_in[:, t + 1] = greedy[:, t]
+    targets = greedy.copy()
+    targets[:100, 5] = (targets[:100, 5] + 1) % 10  # half the strings differ at step 5
+    exact = np.mean(np.all(greedy == targets, axis=1))
+    assert exact == 0.5
+    assert ex.greedy_exact_match(model, source, targets) == exact

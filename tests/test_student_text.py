@@ -35,9 +35,7 @@ MIN_SOLUTION_LINE = 20
 TALK_TO_CLEAN = {
     "06_cnn_mnist_fashion",
     "07_cifar10_augmentation",
-    "11_lstm_and_gru",
     "12_imdb_sentiment",
-    "14_attention_seq2seq",
     "17_generative_adversarial_networks",
 }
 #: Notebooks over MAX_WORDS words or MAX_CODE_LINES code lines (to be emptied).
@@ -47,9 +45,7 @@ LOAD_TO_CLEAN = {
 }
 #: Lessons whose checkers' hints still contain a line of a solution (to be emptied).
 HINTS_TO_CLEAN = {
-    "lesson11",
     "lesson12",
-    "lesson14",
 }
 
 TALK_EXEMPT = {"01_setup_and_environment"}
