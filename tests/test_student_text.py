@@ -35,7 +35,6 @@ MIN_SOLUTION_LINE = 20
 TALK_TO_CLEAN = {
     "06_cnn_mnist_fashion",
     "07_cifar10_augmentation",
-    "12_imdb_sentiment",
     "17_generative_adversarial_networks",
 }
 #: Notebooks over MAX_WORDS words or MAX_CODE_LINES code lines (to be emptied).
@@ -44,9 +43,7 @@ LOAD_TO_CLEAN = {
     "17_generative_adversarial_networks",
 }
 #: Lessons whose checkers' hints still contain a line of a solution (to be emptied).
-HINTS_TO_CLEAN = {
-    "lesson12",
-}
+HINTS_TO_CLEAN: set[str] = set()
 
 TALK_EXEMPT = {"01_setup_and_environment"}
 
