@@ -12,7 +12,7 @@ from course_utils.exercises import lesson06 as ex
 from tests.checker_asserts import stub as _stub, passes as _passes, fails as _fails
 
 
-FUNCTION_CHECKERS = [ex.check_convnet_params, ex.check_receptive_field, ex.check_shift_images]
+FUNCTION_CHECKERS = [ex.check_convnet_params, ex.check_shift_images]
 
 
 @pytest.mark.parametrize("checker", FUNCTION_CHECKERS)
@@ -25,7 +25,7 @@ def test_untouched_function_stub_is_not_done_yet(checker, capsys):
 
 def test_second_wrong_attempt_gets_another_hint(capsys):
     for _ in range(2):
-        ex.check_receptive_field(lambda specs: 0)
+        ex.check_unused_rows({0})
     assert "Another hint:" in capsys.readouterr().out.splitlines()[-1]
 
 
@@ -65,43 +65,55 @@ def test_convnet_params_knows_pooling_rounds_down(capsys):
     _fails(ex.check_convnet_params, ceil_pool, capsys=capsys, hint="round the halved side down")
 
 
-# --------------------------------------------------------------------------- 2. receptive_field
+# --------------------------------------------------------------------------- 2. unused_rows
 
 
-def _field(specs):
-    size, jump = 1, 1
-    for kernel, stride in specs:
-        size, jump = size + (kernel - 1) * jump, jump * stride
-    return size
+def _rows_read_by_model_cnn():
+    """Rows of the input that model_cnn's output depends on, from its gradient-free shapes:
+    each layer's output row i reads its input rows stride * i ... stride * i + kernel - 1."""
+    rows = set(range(5))  # pool_2's rows
+    for kernel, stride, below in ((2, 2, 11), (3, 1, 13), (2, 2, 26), (3, 1, 28)):
+        rows = {stride * r + k for r in rows for k in range(kernel)} & set(range(below))
+    return rows
 
 
-def test_receptive_field_accepts_the_right_answer(capsys):
-    assert _field([(3, 1), (2, 2), (3, 1), (2, 2)]) == 10  # model_cnn
-    _passes(ex.check_receptive_field, _field, capsys=capsys)
+@pytest.mark.parametrize(
+    "answer",
+    [{26, 27}, [27, 26], (26, 27), range(26, 28), np.array([26, 27]), {26.0, 27.0},
+     set(range(28)) - _rows_read_by_model_cnn()],
+)
+def test_unused_rows_accepts_the_right_answer(answer, capsys):
+    _passes(ex.check_unused_rows, answer, capsys=capsys)
 
 
 @pytest.mark.parametrize(
     ("wrong", "hint"),
     [
-        (lambda specs: 1 + sum(k - 1 for k, _ in specs), "Strides matter"),
-        (lambda specs: int(np.prod([k for k, _ in specs])) if specs else 1, "do not multiply"),
-        (lambda specs: 10, "keep two numbers"),
-        (lambda specs: None, "forget `return`"),
+        (set(), "rounding down"),
+        ({27}, "Part of it"),
+        ({26}, "Part of it"),
+        ({24, 25, 26, 27}, "Too many"),
+        ({0, 1, 26, 27}, "Too many"),
+        ({0, 1}, "Go from the output down"),
+        ({28, 29}, "from 0 to 27"),
+        ("26, 27", "set of integers"),
+        (26.5, "set of integers"),
     ],
 )
-def test_receptive_field_rejects_wrong_answers(wrong, hint, capsys):
-    _fails(ex.check_receptive_field, wrong, capsys=capsys, hint=hint)
+def test_unused_rows_rejects_wrong_answers(wrong, hint, capsys):
+    _fails(ex.check_unused_rows, wrong, capsys=capsys, hint=hint)
 
 
-def test_receptive_field_knows_the_order_of_the_update(capsys):
-    def stride_first(specs):
-        size, jump = 1, 1
-        for kernel, stride in specs:
-            jump *= stride
-            size += (kernel - 1) * jump
-        return size
+@pytest.mark.parametrize("stub", [None, ...])
+def test_unused_rows_stub_is_not_done_yet(stub, capsys):
+    result = ex.check_unused_rows(stub)
+    out = capsys.readouterr().out
+    assert not result and out.startswith("[TODO]") and "hint" not in out.lower()
 
-    _fails(ex.check_receptive_field, stride_first, capsys=capsys, hint="Update the jump after")
+
+def test_unused_rows_of_a_stack_that_reads_everything():
+    assert ex._unused_rows(((5, 1), (2, 2), (3, 1), (2, 2))) == set()  # section 4's convnet
+    assert ex._unused_rows() == {26, 27}
 
 
 # --------------------------------------------------------------------------- 3. shift_images
@@ -123,7 +135,7 @@ def test_shift_images_accepts_the_right_answer(capsys):
         (lambda x, dx, dy: np.roll(x, (dy, dx), axis=(1, 2)), "np.roll wraps"),
         (lambda x, dx, dy: _shift(x, dy, dx), "dx moves along the columns"),
         (lambda x, dx, dy: _shift(x, -dx, -dy), "Wrong direction"),
-        (lambda x, dx, dy: x, "np.zeros_like"),
+        (lambda x, dx, dy: x, "array of zeros"),
     ],
 )
 def test_shift_images_rejects_wrong_answers(wrong, hint, capsys):
@@ -134,34 +146,35 @@ def test_shift_images_rejects_wrong_answers(wrong, hint, capsys):
 
 
 class FakeModel:
-    """Stands in for a trained Keras model: `count_params` and `predict` (no training)."""
+    """Stands in for a trained Keras model: `count_params`, `layers` and a call on a batch
+    (no training). `confidence` is the probability it gives its answer."""
 
-    def __init__(self, n_params=ex.GAP_PARAMS, accuracy=0.9, hang=False):
+    def __init__(self, n_params=ex.GAP_PARAMS, accuracy=0.9, hang=False, confidence=0.91,
+                 pooling="GlobalAveragePooling2D"):
         self.n_params, self.accuracy, self.hang = n_params, accuracy, hang
+        self.confidence = confidence
+        self.layers = [type(name, (), {})() for name in ("Conv2D", "MaxPooling2D", "Conv2D",
+                                                         "MaxPooling2D", pooling, "Dense")]
 
     def count_params(self):
         return self.n_params
 
-    def predict(self, x, batch_size=None, verbose=0):
+    def __call__(self, x, training=False):
         while self.hang:
             time.sleep(0.01)
+        start = self._seen = getattr(self, "_seen", 0)
         labels = _test_set()[1]
         n_right = int(round(self.accuracy * len(labels)))
         guesses = np.where(np.arange(len(labels)) < n_right, labels, (labels + 1) % 10)
-        return np.eye(10)[guesses] * 0.9 + 0.01
+        batch = guesses[start:start + len(x)]
+        self._seen = (start + len(x)) % len(labels)
+        rest = (1 - self.confidence) / 9
+        return np.eye(10)[batch] * (self.confidence - rest) + rest
 
 
 def _test_set(n=500):
     rng = np.random.default_rng(0)
     return rng.random((n, 28, 28, 1), dtype=np.float32), np.arange(n) % 10
-
-
-@pytest.fixture(autouse=True, scope="module")
-def tensorflow_imported():
-    """The checker feeds the test images through course_utils.to_dataset (TensorFlow), as in
-    the notebook, where TensorFlow is already imported: import it here too, so that its start-up
-    does not eat the checker's time limit."""
-    import tensorflow  # noqa: F401
 
 
 def test_gap_params_are_the_notebooks():
@@ -182,10 +195,12 @@ def test_gap_convnet_accepts_a_trained_model(capsys):
 @pytest.mark.parametrize(
     ("model", "data", "hint"),
     [
-        (FakeModel(n_params=431_754), None, "replace those two layers"),
-        (FakeModel(n_params=34_826), None, "GlobalAveragePooling2D"),
-        (FakeModel(accuracy=0.11), None, "looks untrained"),
-        (FakeModel(accuracy=(0.3 + ex.GAP_SMOKE[0]) / 2), None, "Train it as the deck's model"),
+        (FakeModel(n_params=431_754), None, "replaces exactly those two layers"),
+        (FakeModel(n_params=34_826), None, "after a global pooling"),
+        (FakeModel(pooling="GlobalMaxPooling2D"), None, "the mean of each feature map"),
+        (FakeModel(accuracy=0.11, confidence=0.12), None, "looks untrained"),
+        (FakeModel(accuracy=0.19), None, "trained on other images"),
+        (FakeModel(accuracy=(0.3 + ex.GAP_SMOKE[0]) / 2), None, "Train it as the models of section 7"),
         (0.9, None, "Pass the model you built"),
         (FakeModel(), (np.zeros((5, 28, 28, 1)), np.zeros(5)), "Call the checker as in the cell"),
         (FakeModel(), (255 * _test_set()[0], _test_set()[1]), "Call the checker as in the cell"),

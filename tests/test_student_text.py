@@ -33,7 +33,6 @@ MIN_SOLUTION_LINE = 20
 
 #: Notebooks whose text still speaks of the course's maintenance (to be emptied).
 TALK_TO_CLEAN = {
-    "06_cnn_mnist_fashion",
     "07_cifar10_augmentation",
     "17_generative_adversarial_networks",
 }
