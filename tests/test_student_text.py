@@ -33,12 +33,10 @@ MIN_SOLUTION_LINE = 20
 
 #: Notebooks whose text still speaks of the course's maintenance (to be emptied).
 TALK_TO_CLEAN = {
-    "07_cifar10_augmentation",
     "17_generative_adversarial_networks",
 }
 #: Notebooks over MAX_WORDS words or MAX_CODE_LINES code lines (to be emptied).
 LOAD_TO_CLEAN = {
-    "07_cifar10_augmentation",
     "17_generative_adversarial_networks",
 }
 #: Lessons whose checkers' hints still contain a line of a solution (to be emptied).

@@ -6,9 +6,9 @@
    both directions.
 3. `check_tta_fixes_and_breaks`: how many test images flip test-time augmentation puts right
    and how many it puts wrong (its gain is the difference).
-4. `check_heavy_augmentation` (the experiment): the fast network trained with the heavier
-   augmentation of deck 004's `ImageDataGenerator`; the checker measures its validation
-   accuracy itself and compares it with a band per profile.
+4. `check_augmentation_policy` (the experiment): an augmentation policy of the student's
+   design, trained like the ablation's rows; the checker measures it and the ablation's
+   plain fast net (no augmentation) on the validation set and asks for a gain.
 
 Every checker prints one line (`[PASS]`, `[FAIL] ... Hint: ...` or `[TODO] ... not done
 yet`), returns a result that is true only on a pass, and never raises or hangs, whatever it
@@ -17,6 +17,7 @@ is given (see `course_utils.checks`). Importing this module does not import Tens
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Callable
 
 import numpy as np
@@ -26,6 +27,7 @@ from ..checks import (
     Failure,
     NotDone,
     as_floats,
+    call_in_batches,
     call_safely,
     check_band,
     check_cases,
@@ -37,7 +39,8 @@ from ..checks import (
 )
 
 __all__ = [
-    "check_heavy_augmentation",
+    "augmentation_layers",
+    "check_augmentation_policy",
     "check_most_confused_pair",
     "check_smooth_labels",
     "check_tta_fixes_and_breaks",
@@ -100,23 +103,24 @@ def check_smooth_labels(smooth_labels: Callable[..., Any]) -> CheckResult:
         "smooth_labels(y, num_classes, smoothing) gives the targets of label smoothing",
         smooth_labels,
         _smooth_cases(),
-        hint="Build the one-hot rows (np.eye(num_classes)[y], with y flattened), then mix them "
-             "with the uniform distribution: (1 - smoothing) * one_hot + smoothing / num_classes.",
-        more="With 10 classes and smoothing 0.2 the true class gets 0.8 + 0.02 = 0.82 and each "
-             "other class 0.02; every row sums to 1.",
+        hint="Label smoothing mixes each one-hot row with the uniform distribution over all "
+             "classes, and every row still sums to 1. Labels may come as a column: flatten "
+             "them.",
+        more="Work one row out by hand first: with 10 classes and smoothing 0.2, what must the "
+             "true class get, and each of the nine others?",
         mistakes=[
             (_smooth_other_classes_only,
              "That is another convention (smoothing / (num_classes - 1) on the wrong classes). "
              "Keras spreads smoothing / num_classes over ALL classes, the true one included."),
             (_smooth_true_minus_s,
-             "The true class also gets its share of the uniform part: 1 - smoothing + "
-             "smoothing / num_classes."),
+             "The true class also gets its share of the uniform part, as every class does."),
             (_smooth_not_scaled,
              "Scale the one-hot part by (1 - smoothing), so that each row still sums to 1."),
             (_smooth_reversed,
              "The weights are swapped: the one-hot part gets 1 - smoothing, the uniform part "
              "smoothing."),
-            (_smooth_uniform_only, "Keep the one-hot part: (1 - smoothing) * one_hot + ..."),
+            (_smooth_uniform_only, "The one-hot part is missing: the true class must still "
+                                   "stand out."),
         ],
     )
 
@@ -179,31 +183,33 @@ def check_most_confused_pair(most_confused_pair: Callable[[np.ndarray], Any]) ->
     `counts[i, j] + counts[j, i]`.
     """
     what = "most_confused_pair(counts) finds the pair of classes mixed up most"
-    hint = ("Add the matrix to its transpose (counts + counts.T) so that both directions count, "
-            "ignore the diagonal (the right answers) and take the largest entry above it.")
+    hint = ("A confusion of i and j has two directions, and the diagonal holds the right "
+            "answers, not confusions.")
+    more = ("One matrix operation adds every entry to its mirror image across the diagonal; "
+            "then each pair appears twice: look on one side only.")
     for (counts,), expected in _confusion_cases():
         result, error = call_safely(most_confused_pair, counts.copy())
         if error:
-            return report(False, f"{what}: {error}.", hint)
+            return report(False, f"{what}: {error}.", hint, more)
         if result is None:
             return report(False, f"{what}: it returned None.", "Did you forget `return`?", hint)
         values = as_floats(result)
         if values is None or values.shape != (2,) or np.any(values != np.round(values)):
             return report(False, f"{what}: it returned {short(result)}, expected two class "
-                                 "indices (i, j).", hint)
+                                 "indices (i, j).", hint, more)
         if _pair_matches(result, expected):
             if values[0] > values[1]:
                 return report(False, f"{what}: it returned {short(result)}; give the smaller "
-                                     "index first.", "Return (min(i, j), max(i, j)).")
+                                     "index first.", "Put the smaller class index first.")
             continue
         specific = hint
         if _pair_matches(result, _one_direction(counts)):
             specific = ("That is the largest single entry (one direction only). Count both "
-                        "directions: counts[i, j] + counts[j, i].")
+                        "directions of each pair.")
         elif _pair_matches(result, _with_diagonal(counts)) and values[0] == values[1]:
             specific = "The diagonal holds the right answers: leave it out."
         return report(False, f"{what}: for a {counts.shape[0]}-class matrix it returned "
-                             f"{short(result)}, expected {expected}.", specific, hint)
+                             f"{short(result)}, expected {expected}.", specific, more)
     return report(True, what)
 
 
@@ -267,11 +273,11 @@ def check_tta_fixes_and_breaks(tta_fixes_and_breaks: Callable[..., Any]) -> Chec
         "tta_fixes_and_breaks(probs, probs_tta, y) counts what TTA fixes and breaks",
         tta_fixes_and_breaks,
         _tta_cases(),
-        hint="Compare each prediction with the truth: right = probs.argmax(axis=1) == y (flatten "
-             "y first), the same with probs_tta; fixed = right with TTA and not right without, "
-             "broken the other way round.",
-        more="With boolean arrays a and b, np.sum(a & ~b) counts the images where a holds and "
-             "b does not.",
+        hint="An image is fixed when it is right with TTA and wrong without, broken the other "
+             "way round: compare each prediction with the true class (labels may come as a "
+             "column: flatten them).",
+        more="Two boolean arrays, one per set of predictions, say which images are right; "
+             "combine them.",
         mistakes=[
             (_tta_net, "Return the two counts separately, (fixed, broken), not their difference."),
             (_tta_totals, "Count only the images on which the two predictions disagree in being "
@@ -287,39 +293,84 @@ def check_tta_fixes_and_breaks(tta_fixes_and_breaks: Callable[..., Any]) -> Chec
 
 # --------------------------------------------------------------------------- 4. the experiment
 
-#: Validation-accuracy bands of the fast network trained with the heavy augmentation of
-#: deck 004 at the ablation's budget. Smoke (1 epoch on 3,000 images): 3 seeds (0-2) gave
-#: 0.188-0.214, with a margin. Full (3 epochs on 45,000 images): two runs of seed 42 gave 0.593
-#: (weight decay 5e-4) and 0.606 (5e-3, the notebook's), minus 5 points.
-HEAVY_SMOKE = (0.15, 1.0)
-HEAVY_FULL = (0.55, 1.0)
+#: The gain in validation accuracy an augmentation policy must have over the plain fast net
+#: (the ablation's first row: same network, data, budget and recipe), per profile. Provenance:
+#: tests/benchmarks/bands/07_cifar10_augmentation.md.
+GAIN_SMOKE = (-0.08, 1.0)
+GAIN_FULL = (0.0, 1.0)
+#: The share of its accuracy above chance that the plain fast net must keep on validation
+#: images passed through the policy's layers (in training mode): below it, the augmented
+#: images no longer look like the photos the network will be tested on.
+REALISM_KEEP = 0.7
+#: Validation images the checker measures (its time limit covers three passes of the network).
+EVAL_IMAGES = 800
 #: Below this the model is taken for untrained (chance is 0.1).
 CHANCE_LIMIT = 0.12
-#: Parameters of the notebook's fast network (augmentation layers have none).
-FAST_NET_PARAMS = 289_642
-#: Layers the deck's ImageDataGenerator settings translate to, beyond flip and translation.
-NEEDED_LAYERS = ("RandomRotation", "RandomZoom")
-_TRAIN_HINT = ("Build the model with build_variant(augmentation=deck_augmentation) (flags as the "
-               "last ablation row) and train it with .fit on train_ds for ablation_epochs epochs, "
-               "as train_variant does.")
+#: Layers that transform images only in training (Keras' augmentation and noise layers).
+AUGMENTATION_PREFIXES = ("Random", "Gaussian", "AugMix", "MixUp", "CutMix", "Solarization",
+                         "Equalization", "AutoContrast")
+#: Section 3's policy: a new policy adds at least one transformation to these.
+SECTION3_LAYERS = frozenset({"RandomFlip", "RandomTranslation"})
+_BUILD_HINT = ("Build the model with build_variant(augmentation=my_augmentation, "
+               "label_smoothing=0.0, one_cycle=False), the recipe of the baseline, and fit it on "
+               "train_ds for ablation_epochs epochs.")
 
 
-def _layer_names(model: Any) -> list[str]:
-    """Class names of all layers of a model, nested models included (never raises)."""
-    names: list[str] = []
+def _all_layers(model: Any) -> list[Any]:
+    """All layers of a model, nested models included (never raises)."""
+    found: list[Any] = []
     stack = [model]
-    seen = 0
-    while stack and seen < 10_000:
-        seen += 1
+    while stack and len(found) < 10_000:
         current = stack.pop()
         try:
             sub = list(getattr(current, "layers", []) or [])
         except Exception:  # noqa: BLE001 - a property raising
             sub = []
-        for layer in sub:
-            names.append(type(layer).__name__)
-            stack.append(layer)
-    return names
+        found.extend(sub)
+        stack.extend(sub)
+    return found
+
+
+def augmentation_layers(model: Any) -> list[str]:
+    """Class names of the model's augmentation layers, in no particular order."""
+    return [type(layer).__name__ for layer in _all_layers(model)
+            if type(layer).__name__.startswith(AUGMENTATION_PREFIXES)]
+
+
+def _recipe(model: Any) -> tuple[Any, ...]:
+    """What the model was compiled with: optimiser, learning rate, loss, label smoothing."""
+    optimizer = model.optimizer
+    rate = optimizer.get_config().get("learning_rate")
+    if not isinstance(rate, dict):
+        rate = round(float(rate), 6)
+    else:
+        rate = str(rate)
+    loss = model.loss
+    return (type(optimizer).__name__, rate, type(loss).__name__ if not isinstance(loss, str)
+            else loss, float(getattr(loss, "label_smoothing", 0.0) or 0.0))
+
+
+def _steps(model: Any) -> int:
+    """Steps the model's optimiser has taken (0 when compiled but never fit)."""
+    return int(np.asarray(model.optimizer.iterations))
+
+
+def _augment(model: Any, x: np.ndarray) -> np.ndarray:
+    """`x` passed through the model's augmentation layers, in order, in training mode."""
+    def ordered(layer: Any) -> list[Any]:
+        found = []
+        for sub in list(getattr(layer, "layers", []) or []):
+            if type(sub).__name__.startswith(AUGMENTATION_PREFIXES):
+                found.append(sub)
+            else:
+                found.extend(ordered(sub))
+        return found
+
+    out = x
+    for layer in ordered(model):
+        out = np.concatenate([np.asarray(layer(out[i:i + 500], training=True), dtype=np.float32)
+                              for i in range(0, len(out), 500)])
+    return out
 
 
 def _validation_data(x_val: Any, y_val: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -338,58 +389,99 @@ def _validation_data(x_val: Any, y_val: Any) -> tuple[np.ndarray, np.ndarray]:
         raise Failure("the images must hold pixels scaled to [0, 1], as in section 1")
     if np.any(y != np.round(y)) or y.min() < 0 or y.max() > 9:
         raise Failure("the labels must be the classes 0-9")
-    return x.astype(np.float32), y.astype(np.int32)
+    return x[:EVAL_IMAGES].astype(np.float32), y[:EVAL_IMAGES].astype(np.int32)
+
+
+def _val_accuracy(model: Any, x: np.ndarray, y: np.ndarray) -> float:
+    """Validation accuracy of `model`, called in eager batches (no predict, no retracing)."""
+    probs = call_in_batches(model, x)[0]
+    if probs.shape != (len(y), 10) or not np.all(np.isfinite(probs)):
+        raise Failure(f"its predictions have shape {probs.shape}, expected ({len(y)}, 10) "
+                      "finite values")
+    return float(np.mean(probs.argmax(axis=1) == y))
 
 
 @checker
-def check_heavy_augmentation(model: Any, x_val: Any, y_val: Any) -> CheckResult:
-    """Experiment: the fast network trained with deck 004's heavy augmentation; its validation accuracy is measured here.
+def check_augmentation_policy(model: Any, baseline: Any, x_val: Any, y_val: Any) -> CheckResult:
+    """Experiment: your augmentation policy against the plain fast net, same budget and recipe.
 
-    `model` is section 4's fast network with RandomFlip, RandomRotation, RandomTranslation and
-    RandomZoom layers in front, trained; `x_val`, `y_val` the validation set of section 1.
+    `model` is section 4's fast network with your augmentation layers in front, built with
+    `build_variant(..., label_smoothing=0.0, one_cycle=False)` and trained like the
+    ablation's rows; `baseline` the ablation's first model (no augmentation). The checker
+    measures both on the validation set: yours must gain the profile's margin, and the
+    baseline must keep `REALISM_KEEP` of its accuracy above chance on validation images your
+    policy transforms (else they no longer look like test photos).
     """
-    what = "validation accuracy of the fast network trained with heavy augmentation"
+    what = "gain of your augmentation policy over the plain fast net, validation accuracy"
     if is_stub(model):
         raise NotDone(what)
-    if not (callable(getattr(model, "count_params", None))
-            and callable(getattr(model, "predict", None))):
-        return report(False, f"{what}: expected a Keras model, got {type(model).__name__}.",
-                      "Pass the model you trained (model_heavy), not its history or accuracy.")
+    keras = sys.modules.get("keras")  # a Keras model exists only once Keras was imported
+    if keras is None or not isinstance(model, keras.Model):
+        return report(False, f"{what}: expected a Keras model, got {short(model)}.",
+                      "Pass the model you trained (model_aug), not its history or accuracy.")
+    if not isinstance(baseline, keras.Model):
+        return report(False, f"{what}: the second argument is {short(baseline)}, not the "
+                             "ablation's first model.", "Call the checker as the cell does.")
     try:
-        n_params = run_limited(model.count_params)
+        n_params, n_base = run_limited(model.count_params), run_limited(baseline.count_params)
+        recipe, base_recipe = run_limited(lambda: _recipe(model)), _recipe(baseline)
+        steps, base_steps = run_limited(lambda: _steps(model)), _steps(baseline)
     except Failure as exc:
-        return report(False, f"{what}: counting its parameters failed: {exc}.", _TRAIN_HINT)
-    if isinstance(n_params, bool) or not isinstance(n_params, (int, np.integer)):
-        return report(False, f"{what}: count_params() returned {short(n_params)}.",
-                      "Pass a Keras model.")
-    if n_params != FAST_NET_PARAMS:
-        return report(False, f"{what}: the model has {n_params:,} parameters, not the fast "
-                             f"network's {FAST_NET_PARAMS:,}.",
-                      "Keep the network of section 4 (build_variant builds it): only the "
-                      "augmentation layers change, and they have no parameters.")
-    names = _layer_names(model)
-    missing = [n for n in NEEDED_LAYERS if n not in names]
-    if missing:
-        return report(False, f"{what}: the model has no {' or '.join(missing)} layer.",
-                      "deck_augmentation() must return the layers of the deck's "
-                      "ImageDataGenerator: RandomFlip('horizontal'), RandomRotation(40 / 360), "
-                      "RandomTranslation(0.2, 0.2) and RandomZoom(0.2).")
+        return report(False, f"{what}: reading the model failed: {exc}.", _BUILD_HINT)
+    if n_params != n_base:
+        return report(False, f"{what}: the model has {n_params:,} parameters, the fast "
+                             f"network {n_base:,}.",
+                      "Only the augmentation may change: keep the network of section 4.",
+                      _BUILD_HINT)
+    added = augmentation_layers(model)
+    if augmentation_layers(baseline):
+        return report(False, f"{what}: the baseline has augmentation layers.",
+                      "Call the checker as the cell does: the baseline is the ablation's "
+                      "first row.")
+    if not added:
+        return report(False, f"{what}: the model has no augmentation layer: it is the "
+                             "baseline itself.",
+                      "my_augmentation() must return preprocessing layers, and the model must "
+                      "be built with augmentation=my_augmentation.")
+    if set(added) <= SECTION3_LAYERS:
+        return report(False, f"{what}: the model only flips and translates, as section 3 and "
+                             "the ablation's second row do.",
+                      "Design a policy of your own: add at least one other transformation.")
+    if recipe != base_recipe:
+        return report(False, f"{what}: it was compiled differently from the baseline "
+                             f"({recipe[0]}, {recipe[2]}).",
+                      "Compare like with like: only the augmentation may differ.", _BUILD_HINT)
+    if steps == 0:
+        return report(False, f"{what}: the model was never trained.",
+                      "Fit it before you measure it.", _BUILD_HINT)
+    if steps != base_steps:
+        return report(False, f"{what}: it trained for {steps} steps, the baseline for "
+                             f"{base_steps}.",
+                      "Compare at the same budget: the data and number of epochs of the "
+                      "ablation.", _BUILD_HINT)
     try:
         x, y = _validation_data(x_val, y_val)
-        from ..pipeline import to_dataset  # imports TensorFlow: outside the student's time
-
-        val_ds = to_dataset(x, batch_size=500)
-        probs = run_limited(lambda: np.asarray(model.predict(val_ds, verbose=0), dtype=float))
+        accuracy = run_limited(lambda: _val_accuracy(model, x, y))
+        base_accuracy = run_limited(lambda: _val_accuracy(baseline, x, y))
+        base_on_augmented = run_limited(lambda: _val_accuracy(baseline, _augment(model, x), y))
     except Failure as exc:
-        return report(False, f"{what}: {exc}.", "Call the checker as in the cell: "
-                      "ex.check_heavy_augmentation(model_heavy, x_val, y_val).")
-    if probs.shape != (len(y), 10) or not np.all(np.isfinite(probs)):
-        return report(False, f"{what}: its predictions have shape {probs.shape}, expected "
-                             f"({len(y)}, 10) finite values.", _TRAIN_HINT)
-    accuracy = float(np.mean(probs.argmax(axis=1) == y))
+        return report(False, f"{what}: {exc}.", "Call the checker as the cell does.")
     if accuracy < CHANCE_LIMIT:
-        return report(False, f"{what}: measured {accuracy:.4f}, about chance (0.1).",
-                      "It looks untrained: call model_heavy.fit(...). " + _TRAIN_HINT)
-    return check_band(what, accuracy, smoke=HEAVY_SMOKE, full=HEAVY_FULL, hint=_TRAIN_HINT,
-                      more="Train a new model from build_variant on train_ds (images scaled to "
-                           "[0, 1], one-hot targets).")
+        return report(False, f"{what}: its validation accuracy is {accuracy:.4f}, about "
+                             "chance (0.1).", "Is something wrong with the augmented images? "
+                      "Look at a few of them, as section 3 does.")
+    kept = (base_on_augmented - 0.1) / max(base_accuracy - 0.1, 1e-6)
+    if kept < REALISM_KEEP:
+        return report(False, f"{what}: on validation images passed through your policy the "
+                             f"plain fast net keeps only {max(kept, 0.0):.0%} of its accuracy "
+                             f"above chance (measured {kept:.4f}): they no longer look like "
+                             "the photos it is tested on.",
+                      "Your policy is too strong for CIFAR-10's photos. Which transformations "
+                      "change what a photo shows, not only how it is taken?",
+                      "Look at section 3's gallery: which copies would you still recognise "
+                      "as test photos?")
+    return check_band(what, accuracy - base_accuracy, smoke=GAIN_SMOKE, full=GAIN_FULL,
+                      hint="Your policy does not pay at this budget. Which transformations "
+                           "make training images look unlike the test photos?",
+                      more="Look at section 3's gallery: a transformation whose copies no "
+                           "longer look like CIFAR-10 photos costs more than it adds.")
