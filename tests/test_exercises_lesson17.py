@@ -9,8 +9,8 @@ from course_utils.exercises import lesson17 as ex
 from tests.checker_asserts import stub as _stub, passes as _passes, fails as _fails
 
 
-@pytest.mark.parametrize("checker", [ex.check_minimax_value, ex.check_non_saturating_loss,
-                                     ex.check_slerp, ex.check_saturating_gan])
+@pytest.mark.parametrize("checker", [ex.check_minimax_value, ex.check_latent_path,
+                                     ex.check_saturating_gan])
 @pytest.mark.parametrize("stub", [None, ..., _stub])
 def test_stubs_are_not_done(checker, stub, capsys):
     if stub is _stub and checker is ex.check_saturating_gan:
@@ -40,9 +40,10 @@ def test_minimax_value_is_minus_log_4_at_one_half():
     (ex._v_negated, "negative of V"),
     (ex._v_summed, "use np.mean, not np.sum"),
     (ex._v_pooled, "its own batch"),
-    (ex._v_first_term, "second term is missing"),
+    (ex._v_first_term, "is missing: the generated"),
     (ex._v_log2, "natural logarithm"),
     (lambda d_real, d_fake: 0.0, "Each expectation"),
+    (lambda d_real, d_fake: "V", "Each expectation"),
 ])
 def test_minimax_value_rejects_wrong_answers(wrong, hint, capsys):
     _fails(ex.check_minimax_value, wrong, capsys=capsys, hint=hint)
@@ -54,64 +55,40 @@ def test_second_failure_adds_the_second_hint(capsys):
     assert "Another hint" in out and "-log 4" in out
 
 
-# --------------------------------------------------------------------------- 2. generator loss
+# --------------------------------------------------------------------------- 2. latent path
 
 
-def test_non_saturating_loss_accepts_right_answers(capsys):
-    def with_where(fake_logits):
-        l = np.asarray(fake_logits, dtype=float)
-        return np.mean(np.maximum(-l, 0) + np.log1p(np.exp(-np.abs(l))))
-
-    ops = pytest.importorskip("keras").ops  # imported here: not inside the time limit
-
-    def with_keras_ops(fake_logits):
-        return ops.mean(ops.softplus(-ops.convert_to_tensor(np.asarray(fake_logits, "float64"))))
-
-    _passes(ex.check_non_saturating_loss, ex.non_saturating_loss_reference, capsys=capsys)
-    _passes(ex.check_non_saturating_loss, with_where, capsys=capsys)
-    _passes(ex.check_non_saturating_loss, with_keras_ops, capsys=capsys)
+def _nlerp(z_a, z_b, num_steps):
+    """Another design: the straight line's directions, rescaled to the ends' norms."""
+    a, b = np.asarray(z_a, float), np.asarray(z_b, float)
+    t = np.linspace(0, 1, num_steps)[:, None]
+    line = (1 - t) * a + t * b
+    norms = (1 - t) * np.linalg.norm(a) + t * np.linalg.norm(b)
+    return line / np.linalg.norm(line, axis=1, keepdims=True) * norms
 
 
-@pytest.mark.parametrize(("wrong", "hint"), [
-    (ex._ns_saturating, "saturating loss of equation (2)"),
-    (ex._ns_discriminator_fake_term, "discriminator's loss on the fakes"),
-    (ex._ns_no_minus, "sign is flipped"),
-    (ex._ns_summed, "Average over the batch"),
-    (lambda l: -np.mean(np.log(np.abs(l) + 1e-3)), "not probabilities"),
-    (lambda l: np.mean(1.0 / (1.0 + np.exp(-np.asarray(l, dtype=float)))), "softplus"),
-])
-def test_non_saturating_loss_rejects_wrong_answers(wrong, hint, capsys):
-    _fails(ex.check_non_saturating_loss, wrong, capsys=capsys, hint=hint)
+def _slerp_loop(z_a, z_b, num_steps):
+    a, b = np.asarray(z_a, np.float32), np.asarray(z_b, np.float32)
+    omega = np.arctan2(np.linalg.norm(np.cross(a, b)) if a.size == 3 else
+                       np.sqrt(max(np.dot(a, a) * np.dot(b, b) - np.dot(a, b) ** 2, 0)),
+                       np.dot(a, b))
+    rows = [(np.sin((1 - s) * omega) * a + np.sin(s * omega) * b) / np.sin(omega)
+            for s in np.linspace(0, 1, num_steps)]
+    return [list(row) for row in rows]
 
 
-def test_non_saturating_loss_names_the_overflow(capsys):
-    def naive_numpy(fake_logits):  # overflows at -800: NumPy raises inside the checker
-        return -np.mean(np.log(1.0 / (1.0 + np.exp(-np.asarray(fake_logits, dtype=float)))))
-
-    def naive_float32(fake_logits):  # rounds to log(0) silently: returns inf
-        l = np.asarray(fake_logits, dtype=np.float32)
-        with np.errstate(all="ignore"):
-            return float(-np.mean(np.log(1.0 / (1.0 + np.exp(-l)))))
-
-    out = _fails(ex.check_non_saturating_loss, naive_numpy, capsys=capsys, hint="overflow")
-    assert "logaddexp" in out
-    _fails(ex.check_non_saturating_loss, naive_float32, capsys=capsys,
-           hint="never through 1 / (1 + exp(-l))")
+def _slerp_where(z_a, z_b, num_steps):  # warns (0/0 in a branch np.where discards)
+    a, b = np.asarray(z_a, float), np.asarray(z_b, float)
+    t = np.linspace(0, 1, num_steps)[:, None]
+    omega = np.arccos(np.clip(a @ b / np.linalg.norm(a) / np.linalg.norm(b), -1, 1))
+    safe = np.where(omega > 0, np.sin(omega), 0.0)
+    path = (np.sin((1 - t) * omega) * a + np.sin(t * omega) * b) / safe
+    return np.where(np.isfinite(path), path, (1 - t) * a + t * b)
 
 
-# --------------------------------------------------------------------------- 3. slerp
-
-
-def test_slerp_accepts_right_answers(capsys):
-    def with_unit_vectors(z_a, z_b, num_steps):
-        a, b = np.asarray(z_a, float), np.asarray(z_b, float)
-        omega = np.arccos(np.dot(a / np.linalg.norm(a), b / np.linalg.norm(b)))
-        rows = [(np.sin((1 - s) * omega) * a + np.sin(s * omega) * b) / np.sin(omega)
-                for s in np.linspace(0, 1, num_steps)]
-        return np.array(rows)
-
-    _passes(ex.check_slerp, ex.slerp_reference, capsys=capsys)
-    _passes(ex.check_slerp, with_unit_vectors, capsys=capsys)
+def test_latent_path_accepts_right_answers(capsys):
+    for answer in (ex.slerp_reference, _nlerp, _slerp_loop, _slerp_where):
+        _passes(ex.check_latent_path, answer, capsys=capsys)
 
 
 def test_slerp_keeps_the_norm_of_gaussian_vectors():
@@ -120,93 +97,156 @@ def test_slerp_keeps_the_norm_of_gaussian_vectors():
     path = ex.slerp_reference(za, zb, 11)
     assert np.allclose(path[0], za) and np.allclose(path[-1], zb)
     assert np.linalg.norm(path[5]) > 0.9 * min(np.linalg.norm(za), np.linalg.norm(zb))
-    assert np.linalg.norm(ex._lerp(za, zb, 11)[5]) < 0.8 * np.linalg.norm(path[5])
+
+
+def _lerp(z_a, z_b, n):
+    t = np.linspace(0, 1, n)[:, None]
+    return (1 - t) * np.asarray(z_a, float) + t * np.asarray(z_b, float)
+
+
+def _unit(z_a, z_b, n):
+    a, b = np.asarray(z_a, float), np.asarray(z_b, float)
+    return ex.slerp_reference(a / np.linalg.norm(a), b / np.linalg.norm(b), n)
+
+
+def _no_endpoint(z_a, z_b, n):
+    a, b = np.asarray(z_a, float), np.asarray(z_b, float)
+    t = np.linspace(0, 1, n, endpoint=False)[:, None]
+    omega = np.arccos(np.clip(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)), -1, 1))
+    return (np.sin((1 - t) * omega) * a + np.sin(t * omega) * b) / np.sin(omega)
+
+
+def _degrees(z_a, z_b, n):
+    a, b = np.asarray(z_a, float), np.asarray(z_b, float)
+    t = np.linspace(0, 1, n)[:, None]
+    omega = np.degrees(np.arccos(np.clip(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)),
+                                         -1, 1)))
+    return (np.sin((1 - t) * omega) * a + np.sin(t * omega) * b) / np.sin(omega)
+
+
+def _long_way(z_a, z_b, n):  # the great circle the other way round: leaves and comes back
+    a, b = np.asarray(z_a, float), np.asarray(z_b, float)
+    t = np.linspace(0, 1, n)[:, None]
+    omega = np.arccos(np.clip(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)), -1, 1))
+    big = omega - 2 * np.pi
+    return (np.sin((1 - t) * big) * a + np.sin(t * big) * b) / np.sin(big)
 
 
 @pytest.mark.parametrize(("wrong", "hint"), [
-    (ex._lerp, "straight line"),
-    (ex._slerp_reversed, "from z_b to z_a"),
-    (ex._slerp_no_endpoint, "Include both ends"),
-    (ex._slerp_unit, "Keep the magnitudes"),
-    (ex._slerp_transposed, "one row per step"),
-    (ex._slerp_degrees, "radians"),
-    (lambda a, b, n: np.zeros((n, len(a))), "omega = np.arccos"),
+    (_lerp, "straight line cuts through"),
+    (_unit, "unit vectors"),
+    (lambda a, b, n: ex.slerp_reference(a, b, n)[::-1], "from z_b to z_a"),
+    (_no_endpoint, "include both ends"),
+    (lambda a, b, n: ex.slerp_reference(a, b, n).T, "one row per step"),
+    (_degrees, "z_a"),
+    (_long_way, "the shorter way round"),
+    (lambda a, b, n: ex.slerp_reference(a, b, n) + 0.01, "z_a itself"),
+    (lambda a, b, n: np.zeros((n, len(a))), "z_a itself"),
+    (lambda a, b, n: None, "one row per step"),
+    (lambda a, b, n: "path", "one row per step"),
 ])
-def test_slerp_rejects_wrong_answers(wrong, hint, capsys):
-    _fails(ex.check_slerp, wrong, capsys=capsys, hint=hint)
+def test_latent_path_rejects_wrong_answers(wrong, hint, capsys):
+    _fails(ex.check_latent_path, wrong, capsys=capsys, hint=hint)
 
 
-# --------------------------------------------------------------------------- 4. experiment
+def test_latent_path_rejects_a_path_leaving_the_plane(capsys):
+    def bent(z_a, z_b, n):
+        path = ex.slerp_reference(z_a, z_b, n)
+        extra = np.zeros_like(path)
+        extra[1:-1, -1] += 0.01 * np.linalg.norm(z_a)
+        return path + extra
+
+    _fails(ex.check_latent_path, bent, capsys=capsys, hint="plane")
 
 
-def _batches(ds):
-    return np.concatenate([np.asarray(batch) for batch in ds])
+def test_latent_path_second_failure_adds_the_second_hint(capsys):
+    _fails(ex.check_latent_path, _lerp, capsys=capsys)
+    out = _fails(ex.check_latent_path, _lerp, capsys=capsys)
+    assert "Another hint" in out and "directions plus lengths" in out
+
+
+# --------------------------------------------------------------------------- 3. experiment
 
 
 class _Part:
     def __init__(self, fn):
         self.fn = fn
 
-    def predict(self, ds, verbose=0):
-        return self.fn(_batches(ds))
+    def __call__(self, x, training=False):
+        return self.fn(np.asarray(x))
+
+
+class _Iterations:
+    def __init__(self, n):
+        self.iterations = n
 
 
 class _FakeGAN:
-    """Stands in for a trained GAN whose discriminator gives every sample the logit `logit`;
-    its generator draws a bright square on a dark background (an untrained one: grey)."""
+    """Stands in for a trained GAN whose discriminator gives every sample the logit `logit`
+    after `steps` updates of each player (None: no optimisers)."""
 
-    def __init__(self, logit, latent_dim=64, image_shape=(28, 28, 1), trained=True):
+    def __init__(self, logit, latent_dim=64, image_shape=(28, 28, 1), steps=30):
         self.latent_dim = latent_dim
-
-        def generate(z):
-            images = np.full((len(z),) + image_shape, 0.0 if trained else 0.5, "float32")
-            images[:, 8:20, 8:20] = 1.0 if trained else 0.5
-            return images
-
-        self.generator = _Part(generate)
+        self.generator = _Part(lambda z: np.zeros((len(z),) + image_shape, "float32"))
         self.discriminator = _Part(lambda x: np.full((len(x), 1), logit, "float32"))
+        if steps is not None:
+            self.d_optimizer, self.g_optimizer = _Iterations(steps), _Iterations(steps)
 
 
 class _FakeGANWithLoss(_FakeGAN):
-    def __init__(self, generator_loss):
-        super().__init__(logit=-1.0)
+    def __init__(self, generator_loss, logit=-20.0):
+        super().__init__(logit=logit)
         self.generator_loss = generator_loss
 
 
-def test_saturating_gan_accepts_a_trained_model(capsys):
-    pytest.importorskip("tensorflow")
-    out = _passes(ex.check_saturating_gan, _FakeGAN(logit=-1.0), capsys=capsys)
-    assert "0.2689" in out  # sigmoid(-1)
+_RECOVERED = _FakeGAN(logit=0.0)
+
+
+def test_saturating_gan_accepts_a_saturated_model(capsys):
+    out = _passes(ex.check_saturating_gan, _FakeGAN(logit=-20.0), _RECOVERED, capsys=capsys)
+    assert "0.5000" in out  # the non-saturating run's D(G(z)) is printed for comparison
+    _passes(ex.check_saturating_gan, _FakeGAN(logit=-20.0, steps=None), capsys=capsys)
 
 
 def test_saturating_gan_rejects_wrong_models(capsys):
-    pytest.importorskip("tensorflow")
-    _fails(ex.check_saturating_gan, _FakeGAN(logit=-5.0), capsys=capsys,
-           hint="-mean(softplus(fake_logits))")
-    _fails(ex.check_saturating_gan, _FakeGAN(logit=0.0, trained=False), capsys=capsys,
-           hint="untrained generator")
-    _fails(ex.check_saturating_gan, _FakeGAN(logit=-1.0, trained=False), capsys=capsys,
-           hint="Train the model")
-    _fails(ex.check_saturating_gan, _FakeGAN(logit=-1.0, image_shape=(32, 32, 3)),
-           capsys=capsys, hint="build_generator(latent_dim)")
-    _fails(ex.check_saturating_gan, _FakeGAN(logit=np.nan), capsys=capsys, hint="diverged")
-    _fails(ex.check_saturating_gan, _FakeGAN(logit=-1.0, latent_dim=None), capsys=capsys,
-           hint="latent_dim")
-    _fails(ex.check_saturating_gan, "gan", capsys=capsys, hint="SaturatingGAN model after fit")
+    _fails(ex.check_saturating_gan, _FakeGAN(logit=0.0), _RECOVERED, capsys=capsys,
+           hint="same optimisers as gan_recovery")
+    _fails(ex.check_saturating_gan, _FakeGAN(logit=-20.0, steps=0), _RECOVERED,
+           capsys=capsys, hint="same number of steps")
+    _fails(ex.check_saturating_gan, _FakeGAN(logit=-20.0), _FakeGAN(logit=-19.0),
+           capsys=capsys, hint="gan_recovery")
+    _fails(ex.check_saturating_gan, _FakeGAN(logit=-20.0, image_shape=(32, 32, 3)),
+           _RECOVERED, capsys=capsys, hint="head_start_gan")
+    _fails(ex.check_saturating_gan, _FakeGAN(logit=np.nan), _RECOVERED, capsys=capsys,
+           hint="diverged")
+    _fails(ex.check_saturating_gan, _FakeGAN(logit=-20.0, latent_dim=None), _RECOVERED,
+           capsys=capsys, hint="latent_dim")
+    _fails(ex.check_saturating_gan, "gan", _RECOVERED, capsys=capsys,
+           hint="SaturatingGAN model after fit")
+
+
+def test_saturating_gan_checks_the_optimisers(capsys):
+    class Adam(_Iterations):
+        pass
+
+    adam_generator = _FakeGAN(logit=-20.0)
+    adam_generator.g_optimizer = Adam(30)
+    _fails(ex.check_saturating_gan, adam_generator, _RECOVERED, capsys=capsys,
+           hint="do not compile it again")
 
 
 def test_saturating_gan_checks_the_generator_loss(capsys):
-    pytest.importorskip("tensorflow")
-    import keras
+    keras = pytest.importorskip("keras")
 
     _passes(ex.check_saturating_gan, _FakeGANWithLoss(ex._ns_saturating), capsys=capsys)
     _passes(ex.check_saturating_gan, _FakeGANWithLoss(
-        lambda logits: -keras.ops.mean(keras.ops.softplus(logits))), capsys=capsys)
+        lambda logits: keras.ops.mean(keras.ops.log(1 - keras.ops.sigmoid(logits)))),
+        capsys=capsys)
     _fails(ex.check_saturating_gan, _FakeGANWithLoss(lambda logits: -ex._ns_saturating(logits)),
            capsys=capsys, hint="Mind the sign")
     _fails(ex.check_saturating_gan, _FakeGANWithLoss(ex.non_saturating_loss_reference),
            capsys=capsys, hint="non-saturating loss of section 4")
     _fails(ex.check_saturating_gan, _FakeGANWithLoss(lambda logits: 1 / 0), capsys=capsys,
-           hint="ops.softplus")
+           hint="keras.ops")
     _fails(ex.check_saturating_gan, _FakeGANWithLoss(lambda logits: "loss"), capsys=capsys,
-           hint="-ops.mean(ops.softplus(fake_logits))")
+           hint="batch mean of log(1 - D(G(z)))")

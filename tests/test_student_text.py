@@ -32,13 +32,9 @@ MAX_CODE_LINES = 350
 MIN_SOLUTION_LINE = 20
 
 #: Notebooks whose text still speaks of the course's maintenance (to be emptied).
-TALK_TO_CLEAN = {
-    "17_generative_adversarial_networks",
-}
+TALK_TO_CLEAN: set[str] = set()
 #: Notebooks over MAX_WORDS words or MAX_CODE_LINES code lines (to be emptied).
-LOAD_TO_CLEAN = {
-    "17_generative_adversarial_networks",
-}
+LOAD_TO_CLEAN: set[str] = set()
 #: Lessons whose checkers' hints still contain a line of a solution (to be emptied).
 HINTS_TO_CLEAN: set[str] = set()
 
