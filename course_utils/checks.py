@@ -251,6 +251,33 @@ def call_in_batches(fn: Callable[..., Any], x: Any, batch: int = 500) -> list[np
     return [np.concatenate(column) for column in zip(*parts)]
 
 
+def all_layers(model: Any) -> list[Any]:
+    """Every layer of a Keras model, those of nested models included; [] for anything
+    without readable `layers` (never raises)."""
+    found: list[Any] = []
+    todo = [(model, False)]  # (object, is it a layer to list)
+    while todo and len(found) < 10_000:
+        current, listed = todo.pop()
+        if listed:
+            found.append(current)
+        try:
+            sub = list(getattr(current, "layers", []) or [])
+        except Exception:  # noqa: BLE001 - a property raising: no structure to read
+            sub = []
+        todo.extend((layer, True) for layer in reversed(sub))  # model order, depth first
+    return found
+
+
+def layer_kinds(model: Any) -> list[str]:
+    """The class names of `all_layers(model)`."""
+    return [type(layer).__name__ for layer in all_layers(model)]
+
+
+def optimizer_steps(model: Any) -> int:
+    """Steps the model's optimiser has taken (0 when compiled but never fit)."""
+    return int(np.asarray(model.optimizer.iterations))
+
+
 def as_floats(value: Any) -> np.ndarray | None:
     """`value` as a float array, or None when it is missing or not numeric
     (strings, booleans, objects, ragged or overflowing values are not numbers)."""

@@ -196,3 +196,28 @@ def test_mismatch_keeps_short_values_and_other_shapes():
     assert checks.mismatch([1.0, 2.0], [1.0, 3.0]) == "[1., 2.], expected [1., 3.]"
     assert "shape (5, 5)" in checks.mismatch(np.zeros((5, 5)), np.zeros((4, 4)))
     assert "'text'" in checks.mismatch("text", np.zeros((4, 4)))
+
+
+def test_all_layers_walks_nested_models_in_order_and_never_raises():
+    class Fake:
+        def __init__(self, name, layers=()):
+            self.name, self.layers = name, list(layers)
+
+    class Raising:
+        @property
+        def layers(self):
+            raise RuntimeError("no layers")
+
+    model = Fake("model", [Fake("a"), Fake("inner", [Fake("i1"), Fake("i2")]), Fake("b")])
+    assert [layer.name for layer in checks.all_layers(model)] == ["a", "inner", "i1", "i2", "b"]
+    assert checks.layer_kinds(model) == ["Fake"] * 5
+    assert checks.all_layers(Raising()) == [] and checks.all_layers(None) == []
+    assert checks.layer_kinds(42) == []
+
+
+def test_optimizer_steps_reads_the_optimizer_iterations():
+    class Model:
+        class optimizer:  # noqa: N801 - stands in for a Keras optimizer
+            iterations = np.int64(7)
+
+    assert checks.optimizer_steps(Model()) == 7

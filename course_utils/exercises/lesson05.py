@@ -13,6 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..checks import (
+    all_layers,
     CheckResult,
     Failure,
     NotDone,
@@ -217,15 +218,6 @@ def check_shift_kernel(shift_right: Any, images: Any = None) -> CheckResult:
 # --------------------------------------------------------------------------- exercise 4
 
 
-def _all_layers(model: Any) -> list[Any]:
-    found, todo = [], list(getattr(model, "layers", []) or [])
-    while todo:
-        layer = todo.pop(0)
-        found.append(layer)
-        todo.extend(getattr(layer, "layers", []) or [])
-    return found
-
-
 def _test_arrays(x_test: Any, y_test: Any) -> tuple[np.ndarray, np.ndarray] | None:
     x, y = as_floats(x_test), as_floats(y_test)
     if x is None or y is None or x.ndim != 4 or x.shape[1:] != (28, 28, 1) or y.ndim != 1 \
@@ -257,7 +249,7 @@ def check_budget_convnet(model: Any, x_test: Any, y_test: Any, dense_acc: Any = 
     if keras is None or not isinstance(model, keras.Model):
         return report(False, f"{what}: expected a Keras model, got {short(model)}.",
                       "Build it with keras.Sequential([...]) and assign it to conv_net.")
-    convs = [layer for layer in _all_layers(model) if isinstance(layer, keras.layers.Conv2D)]
+    convs = [layer for layer in all_layers(model) if isinstance(layer, keras.layers.Conv2D)]
     if not convs:
         return report(False, f"{what}: the model has no Conv2D layer.",
                       "The point is parameter sharing: the same small kernels used at every "

@@ -33,6 +33,7 @@ from ..checks import (
     check_cases,
     checker,
     is_stub,
+    layer_kinds,
     report,
     run_limited,
     short,
@@ -260,14 +261,6 @@ def _test_data(x_test: Any, y_test: Any) -> tuple[np.ndarray, np.ndarray]:
     return x.astype(np.float32), y.astype(np.int32)
 
 
-def _layer_kinds(model: Any) -> list[str]:
-    """The class names of the model's layers (empty when it has no readable `layers`)."""
-    try:
-        return [type(layer).__name__ for layer in list(getattr(model, "layers", []) or [])]
-    except Exception:  # noqa: BLE001 - a strange object: no structure to read
-        return []
-
-
 @checker
 def check_gap_convnet(model: Any, x_test: Any, y_test: Any) -> CheckResult:
     """Experiment: the convnet with global average pooling, trained; its test accuracy is measured here.
@@ -299,7 +292,7 @@ def check_gap_convnet(model: Any, x_test: Any, y_test: Any) -> CheckResult:
                 "numbers does one feature map become after a global pooling?")
         return report(False, f"{what}: the model has {n_params:,} parameters, not {GAP_PARAMS:,}.",
                       hint)
-    if any(kind.startswith("GlobalMaxPool") for kind in _layer_kinds(model)):
+    if any(kind.startswith("GlobalMaxPool") for kind in layer_kinds(model)):
         return report(False, f"{what}: the model pools each feature map with its maximum.",
                       "Same parameter count, different layer: the exercise asks for the mean "
                       "of each feature map over all positions.")

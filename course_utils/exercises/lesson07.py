@@ -33,6 +33,8 @@ from ..checks import (
     check_cases,
     checker,
     is_stub,
+    layer_kinds,
+    optimizer_steps,
     report,
     run_limited,
     short,
@@ -316,25 +318,9 @@ _BUILD_HINT = ("Build the model with build_variant(augmentation=my_augmentation,
                "train_ds for ablation_epochs epochs.")
 
 
-def _all_layers(model: Any) -> list[Any]:
-    """All layers of a model, nested models included (never raises)."""
-    found: list[Any] = []
-    stack = [model]
-    while stack and len(found) < 10_000:
-        current = stack.pop()
-        try:
-            sub = list(getattr(current, "layers", []) or [])
-        except Exception:  # noqa: BLE001 - a property raising
-            sub = []
-        found.extend(sub)
-        stack.extend(sub)
-    return found
-
-
 def augmentation_layers(model: Any) -> list[str]:
     """Class names of the model's augmentation layers, in no particular order."""
-    return [type(layer).__name__ for layer in _all_layers(model)
-            if type(layer).__name__.startswith(AUGMENTATION_PREFIXES)]
+    return [kind for kind in layer_kinds(model) if kind.startswith(AUGMENTATION_PREFIXES)]
 
 
 def _recipe(model: Any) -> tuple[Any, ...]:
@@ -348,11 +334,6 @@ def _recipe(model: Any) -> tuple[Any, ...]:
     loss = model.loss
     return (type(optimizer).__name__, rate, type(loss).__name__ if not isinstance(loss, str)
             else loss, float(getattr(loss, "label_smoothing", 0.0) or 0.0))
-
-
-def _steps(model: Any) -> int:
-    """Steps the model's optimiser has taken (0 when compiled but never fit)."""
-    return int(np.asarray(model.optimizer.iterations))
 
 
 def _augment(model: Any, x: np.ndarray) -> np.ndarray:
@@ -425,7 +406,7 @@ def check_augmentation_policy(model: Any, baseline: Any, x_val: Any, y_val: Any)
     try:
         n_params, n_base = run_limited(model.count_params), run_limited(baseline.count_params)
         recipe, base_recipe = run_limited(lambda: _recipe(model)), _recipe(baseline)
-        steps, base_steps = run_limited(lambda: _steps(model)), _steps(baseline)
+        steps, base_steps = run_limited(lambda: optimizer_steps(model)), optimizer_steps(baseline)
     except Failure as exc:
         return report(False, f"{what}: reading the model failed: {exc}.", _BUILD_HINT)
     if n_params != n_base:

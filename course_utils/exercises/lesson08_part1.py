@@ -9,6 +9,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..checks import (
+    all_layers,
     CheckResult,
     Failure,
     NotDone,
@@ -190,19 +191,10 @@ PLAIN_BANDS = {"smoke": (0.45, 1.0), "full": (0.75, 1.0)}
 _MERGES = {"Add", "Concatenate", "Average", "Maximum", "Minimum", "Multiply", "Subtract", "Dot"}
 
 
-def _all_layers(model: Any) -> list[Any]:
-    found: list[Any] = []
-    for layer in getattr(model, "layers", []) or []:
-        found.append(layer)
-        if getattr(layer, "layers", None):
-            found += _all_layers(layer)
-    return found
-
-
 def plain_structure(model: Any) -> tuple[int, list[str], list[str]]:
     """(weight layers, merge layers, normalisation layers) of a Keras model."""
     weight, merges, norms = 0, [], []
-    for layer in _all_layers(model):
+    for layer in all_layers(model):
         kind = type(layer).__name__
         kernel = getattr(layer, "kernel", None)
         if kind.startswith(("Conv", "Dense")) and kernel is not None:
