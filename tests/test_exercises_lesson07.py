@@ -276,7 +276,7 @@ def test_policy_rejects_wrong_answers(make, hint, keras, measured, smoke, capsys
     ("baseline", "data", "hint"),
     [
         (0.4, None, "Call the checker as the cell does"),
-        ("augmented", None, "the baseline is the ablation's first row"),
+        ("augmented", None, "the baseline is the ablation's second row"),
         (None, (np.zeros((5, 32, 32, 3)), np.zeros(5)), "Call the checker as the cell does"),
         (None, (255 * _val_set()[0], _val_set()[1]), "Call the checker as the cell does"),
         (None, (_val_set()[0][..., 0], _val_set()[1]), "Call the checker as the cell does"),
@@ -290,6 +290,16 @@ def test_policy_rejects_wrong_arguments(baseline, data, hint, keras, measured, s
     model = _net(keras, _policy(keras), accuracy=0.6)
     _fails(ex.check_augmentation_policy, model, baseline, *(data or _val_set()), capsys=capsys,
            hint=hint)
+
+
+def test_policy_compares_learning_rate_schedules(keras, measured, smoke, capsys):
+    """The baseline trains on a schedule (the one-cycle row): the same schedule passes, a
+    constant rate (the first row's recipe) does not."""
+    baseline = _net(keras, schedule=True, accuracy=0.4)
+    _passes(ex.check_augmentation_policy, _net(keras, _policy(keras), schedule=True,
+                                               accuracy=0.5), baseline, *_val_set(), capsys=capsys)
+    _fails(ex.check_augmentation_policy, _net(keras, _policy(keras), accuracy=0.5), baseline,
+           *_val_set(), capsys=capsys, hint="only the augmentation")
 
 
 def test_policy_gives_up_on_a_measurement_that_hangs(keras, monkeypatch, capsys):

@@ -8,7 +8,8 @@
    and how many it puts wrong (its gain is the difference).
 4. `check_augmentation_policy` (the experiment): an augmentation policy of the student's
    design, trained like the ablation's rows; the checker measures it and the ablation's
-   plain fast net (no augmentation) on the validation set and asks for a gain.
+   fast net with the one-cycle schedule and no augmentation (its second row) on the
+   validation set and asks for a gain.
 
 Every checker prints one line (`[PASS]`, `[FAIL] ... Hint: ...` or `[TODO] ... not done
 yet`), returns a result that is true only on a pass, and never raises or hangs, whatever it
@@ -295,15 +296,16 @@ def check_tta_fixes_and_breaks(tta_fixes_and_breaks: Callable[..., Any]) -> Chec
 
 # --------------------------------------------------------------------------- 4. the experiment
 
-#: The gain in validation accuracy an augmentation policy must have over the plain fast net
-#: (the ablation's first row: same network, data, budget and recipe), per profile. Provenance:
+#: The gain in validation accuracy an augmentation policy must have over the fast net without
+#: augmentation (the ablation's second row: same network, data, budget and recipe, one-cycle
+#: schedule, no label smoothing), per profile. Provenance:
 #: tests/benchmarks/bands/07_cifar10_augmentation.md.
-GAIN_SMOKE = (-0.08, 1.0)
-GAIN_FULL = (0.0, 1.0)
-#: The share of its accuracy above chance that the plain fast net must keep on validation
+GAIN_SMOKE = (-0.05, 1.0)
+GAIN_FULL = (-0.03, 1.0)
+#: The share of its accuracy above chance that the baseline must keep on validation
 #: images passed through the policy's layers (in training mode): below it, the augmented
 #: images no longer look like the photos the network will be tested on.
-REALISM_KEEP = 0.7
+REALISM_KEEP = 0.8
 #: Validation images the checker measures (its time limit covers three passes of the network).
 EVAL_IMAGES = 800
 #: Below this the model is taken for untrained (chance is 0.1).
@@ -314,8 +316,8 @@ AUGMENTATION_PREFIXES = ("Random", "Gaussian", "AugMix", "MixUp", "CutMix", "Sol
 #: Section 3's policy: a new policy adds at least one transformation to these.
 SECTION3_LAYERS = frozenset({"RandomFlip", "RandomTranslation"})
 _BUILD_HINT = ("Build the model with build_variant(augmentation=my_augmentation, "
-               "label_smoothing=0.0, one_cycle=False), the recipe of the baseline, and fit it on "
-               "train_ds for ablation_epochs epochs.")
+               "label_smoothing=0.0), the recipe of the baseline (one-cycle, no label "
+               "smoothing), and fit it on train_ds for ablation_epochs epochs.")
 
 
 def augmentation_layers(model: Any) -> list[str]:
@@ -384,16 +386,16 @@ def _val_accuracy(model: Any, x: np.ndarray, y: np.ndarray) -> float:
 
 @checker
 def check_augmentation_policy(model: Any, baseline: Any, x_val: Any, y_val: Any) -> CheckResult:
-    """Experiment: your augmentation policy against the plain fast net, same budget and recipe.
+    """Experiment: your augmentation policy against no augmentation, same budget and recipe.
 
     `model` is section 4's fast network with your augmentation layers in front, built with
-    `build_variant(..., label_smoothing=0.0, one_cycle=False)` and trained like the
-    ablation's rows; `baseline` the ablation's first model (no augmentation). The checker
+    `build_variant(..., label_smoothing=0.0)` and trained like the ablation's rows;
+    `baseline` the ablation's second model (one-cycle, no augmentation). The checker
     measures both on the validation set: yours must gain the profile's margin, and the
     baseline must keep `REALISM_KEEP` of its accuracy above chance on validation images your
     policy transforms (else they no longer look like test photos).
     """
-    what = "gain of your augmentation policy over the plain fast net, validation accuracy"
+    what = "gain of your augmentation policy over no augmentation, validation accuracy"
     if is_stub(model):
         raise NotDone(what)
     keras = sys.modules.get("keras")  # a Keras model exists only once Keras was imported
@@ -402,7 +404,7 @@ def check_augmentation_policy(model: Any, baseline: Any, x_val: Any, y_val: Any)
                       "Pass the model you trained (model_aug), not its history or accuracy.")
     if not isinstance(baseline, keras.Model):
         return report(False, f"{what}: the second argument is {short(baseline)}, not the "
-                             "ablation's first model.", "Call the checker as the cell does.")
+                             "ablation's second model.", "Call the checker as the cell does.")
     try:
         n_params, n_base = run_limited(model.count_params), run_limited(baseline.count_params)
         recipe, base_recipe = run_limited(lambda: _recipe(model)), _recipe(baseline)
@@ -418,7 +420,7 @@ def check_augmentation_policy(model: Any, baseline: Any, x_val: Any, y_val: Any)
     if augmentation_layers(baseline):
         return report(False, f"{what}: the baseline has augmentation layers.",
                       "Call the checker as the cell does: the baseline is the ablation's "
-                      "first row.")
+                      "second row.")
     if not added:
         return report(False, f"{what}: the model has no augmentation layer: it is the "
                              "baseline itself.",
@@ -426,7 +428,7 @@ def check_augmentation_policy(model: Any, baseline: Any, x_val: Any, y_val: Any)
                       "be built with augmentation=my_augmentation.")
     if set(added) <= SECTION3_LAYERS:
         return report(False, f"{what}: the model only flips and translates, as section 3 and "
-                             "the ablation's second row do.",
+                             "the ablation's third row do.",
                       "Design a policy of your own: add at least one other transformation.")
     if recipe != base_recipe:
         return report(False, f"{what}: it was compiled differently from the baseline "
@@ -454,7 +456,7 @@ def check_augmentation_policy(model: Any, baseline: Any, x_val: Any, y_val: Any)
     kept = (base_on_augmented - 0.1) / max(base_accuracy - 0.1, 1e-6)
     if kept < REALISM_KEEP:
         return report(False, f"{what}: on validation images passed through your policy the "
-                             f"plain fast net keeps only {max(kept, 0.0):.0%} of its accuracy "
+                             f"baseline keeps only {max(kept, 0.0):.0%} of its accuracy "
                              f"above chance (measured {kept:.4f}): they no longer look like "
                              "the photos it is tested on.",
                       "Your policy is too strong for CIFAR-10's photos. Which transformations "
