@@ -54,6 +54,12 @@ def mobilenet_v2_url(alpha: float = 1.0, rows: int = 224, include_top: bool = Tr
     return f"{KERAS_APPLICATIONS_URL}mobilenet_v2/{name}{'' if include_top else '_no_top'}.h5"
 
 
+def vgg19_url(include_top: bool = True) -> str:
+    """URL of the ImageNet weights `keras.applications.VGG19` would download."""
+    name = "vgg19_weights_tf_dim_ordering_tf_kernels"
+    return f"{KERAS_APPLICATIONS_URL}vgg19/{name}{'' if include_top else '_notop'}.h5"
+
+
 def keras_cache_dir() -> Path:
     """Keras' own cache of downloaded weights (`$KERAS_HOME/models`, default ~/.keras)."""
     home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")

@@ -58,6 +58,13 @@ def test_mobilenet_url_is_the_one_keras_uses():
     assert pretrained.mobilenet_v2_url(0.5, 96, include_top=False).endswith("_0.5_96_no_top.h5")
 
 
+def test_vgg19_urls_are_the_ones_keras_uses():
+    from keras.src.applications import vgg19
+
+    assert pretrained.vgg19_url() == vgg19.WEIGHTS_PATH
+    assert pretrained.vgg19_url(include_top=False) == vgg19.WEIGHTS_PATH_NO_TOP
+
+
 def test_probe_says_offline_quickly_when_the_connection_is_refused(monkeypatch, no_proxy_env):
     monkeypatch.setenv("https_proxy", "http://127.0.0.1:9")  # port 9: refused at once
     start = time.monotonic()
