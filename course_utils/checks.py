@@ -292,6 +292,16 @@ def as_floats(value: Any) -> np.ndarray | None:
         return None
 
 
+def choice_letter(answer: Any, choices: Sequence[str]) -> str | None:
+    """A multiple-choice answer as one of `choices` (lower case; quotes, brackets and spaces
+    around it ignored), or None when it is not one of them."""
+    if isinstance(answer, str):
+        letter = answer.strip().lower().strip("\"'()").strip()
+        if letter in choices:
+            return letter
+    return None
+
+
 def as_number(value: Any) -> float | None:
     """One real number (an int, a float or a one-element array), else None."""
     if isinstance(value, (bool, np.bool_)) or value is None:

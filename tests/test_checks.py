@@ -221,3 +221,12 @@ def test_optimizer_steps_reads_the_optimizer_iterations():
             iterations = np.int64(7)
 
     assert checks.optimizer_steps(Model()) == 7
+
+
+def test_choice_letter_reads_one_letter_of_the_choices():
+    from course_utils.checks import choice_letter
+
+    for answer in ("b", "B", " 'b' ", "(b)", '"b"'):
+        assert choice_letter(answer, ("a", "b", "c")) == "b"
+    for answer in ("d", "ab", "", None, 2, ["b"], b"b"):
+        assert choice_letter(answer, ("a", "b", "c")) is None

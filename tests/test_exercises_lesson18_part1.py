@@ -71,7 +71,7 @@ def test_largest_shift_rejects_wrong_answers(wrong, hint, capsys):
 
 
 def test_max_true_iou_is_reached_by_two_equal_boxes():
-    from course_utils.exercises.lesson18_part1 import _iou
+    from course_utils.detection import box_iou as _iou
 
     a, b = np.array([0, 0, 20, 20.0]), np.array([0, 16, 20, 36.0])  # share 20 x 4 = 20%
     assert _iou(a, b) == pytest.approx(ex.MAX_TRUE_IOU) == pytest.approx(1 / 9)
@@ -173,6 +173,8 @@ class FakeDetector:
 
 
 def test_ap50_is_cocoevals_stats1():
+    from course_utils.detection import ap50
+
     pytest.importorskip("pycocotools")
     from pycocotools.coco import COCO
     from pycocotools.cocoeval import COCOeval
@@ -206,7 +208,7 @@ def test_ap50_is_cocoevals_stats1():
         evaluation.evaluate()
         evaluation.accumulate()
         evaluation.summarize()
-    ours = ex._ap50(detections, canvases.boxes, canvases.labels, canvases.counts)
+    ours = ap50(detections, canvases.boxes, canvases.labels, canvases.counts)
     assert 0.05 < ours < 0.95
     assert ours == pytest.approx(evaluation.stats[1], abs=1e-9)
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..detection import ap50, nms
 from ..checks import (
     CheckResult,
     Failure,
@@ -32,6 +33,7 @@ from ..checks import (
     check_band,
     check_value,
     checker,
+    choice_letter,
     is_stub,
     optimizer_steps,
     report,
@@ -121,10 +123,6 @@ CHOICES = ("a", "b", "c", "d")
 THRESHOLD_ONE, THRESHOLD_ZERO = "a", "b"
 
 
-def _letter(answer: Any) -> str | None:
-    if isinstance(answer, str) and answer.strip().lower().strip("\"'()") in CHOICES:
-        return answer.strip().lower().strip("\"'()")
-    return None
 
 
 @checker
@@ -133,7 +131,7 @@ def check_nms_thresholds(threshold_one: Any, threshold_zero: Any) -> CheckResult
     what = "threshold_one, threshold_zero: NMS with IoU thresholds 1.0 and 0.0"
     if is_stub(threshold_one) and is_stub(threshold_zero):
         raise NotDone(what)
-    one, zero = _letter(threshold_one), _letter(threshold_zero)
+    one, zero = choice_letter(threshold_one, CHOICES), choice_letter(threshold_zero, CHOICES)
     if one is None or zero is None:
         return report(False, f"{what}: expected two of the letters a, b, c, d, got "
                              f"{short(threshold_one).rstrip('.')} and "
@@ -170,16 +168,6 @@ _TRAIN_HINT = ("Encode the training targets for a 4 x 4 grid (encode_targets wit
                "detection_loss, batches of batch_size, det_epochs epochs.")
 
 
-def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """IoU of yxyx boxes along the last axis; other axes broadcast."""
-    height = np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0])
-    width = np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1])
-    shared = np.clip(height, 0, None) * np.clip(width, 0, None)
-    union = ((a[..., 2] - a[..., 0]) * (a[..., 3] - a[..., 1])
-             + (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1]) - shared)
-    return np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
-
-
 def _decode(output: np.ndarray, score_threshold: float = 0.01
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Boxes, scores, classes of one (grid, grid, 15) output, as notebook 18's `decode`."""
@@ -192,60 +180,6 @@ def _decode(output: np.ndarray, score_threshold: float = 0.01
     scores = (output[..., 0] * output[..., 5:].max(axis=-1)).ravel()
     keep = scores >= score_threshold
     return boxes.reshape(-1, 4)[keep], scores[keep], output[..., 5:].argmax(-1).ravel()[keep]
-
-
-def _nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float = 0.5) -> np.ndarray:
-    order = np.argsort(-scores, kind="stable")
-    keep = []
-    while len(order):
-        best, order = order[0], order[1:]
-        keep.append(best)
-        order = order[_iou(boxes[best], boxes[order]) <= iou_threshold]
-    return np.array(keep, dtype=int)
-
-
-def _ap50(detections: list[tuple[np.ndarray, np.ndarray, np.ndarray]], boxes: np.ndarray,
-          labels: np.ndarray, counts: np.ndarray, iou_threshold: float = 0.5) -> float:
-    """COCO's AP at one IoU threshold (101 recall levels, mean over the classes present),
-    as `COCOeval(...).stats[1]` computes it for at most 100 detections per image."""
-    scores: list[list[float]] = [[] for _ in range(NUM_CLASSES)]
-    hits: list[list[bool]] = [[] for _ in range(NUM_CLASSES)]
-    n_true = np.zeros(NUM_CLASSES, int)
-    for (det_boxes, det_scores, classes), truth, truth_labels, count in zip(
-            detections, boxes, labels, counts):
-        for c in range(NUM_CLASSES):
-            true_boxes = truth[:count][truth_labels[:count] == c].astype(float)
-            n_true[c] += len(true_boxes)
-            mine = np.flatnonzero(classes == c)
-            mine = mine[np.argsort(-det_scores[mine], kind="mergesort")][:100]
-            taken = np.zeros(len(true_boxes), bool)
-            for d in mine:
-                hit = False
-                if len(true_boxes):
-                    ious = np.where(taken, -1.0, _iou(det_boxes[d], true_boxes))
-                    hit = bool(ious.max() >= iou_threshold)
-                    if hit:
-                        taken[ious.argmax()] = True
-                scores[c].append(float(det_scores[d]))
-                hits[c].append(hit)
-    levels = np.linspace(0, 1, 101)
-    per_class = []
-    for c in range(NUM_CLASSES):
-        if n_true[c] == 0:
-            continue
-        if not scores[c]:
-            per_class.append(0.0)
-            continue
-        order = np.argsort(-np.asarray(scores[c]), kind="mergesort")
-        hit = np.asarray(hits[c], bool)[order]
-        tp, fp = np.cumsum(hit), np.cumsum(~hit)
-        recall, precision = tp / n_true[c], tp / (tp + fp)
-        precision = np.maximum.accumulate(precision[::-1])[::-1]
-        first = np.searchsorted(recall, levels, side="left")
-        per_class.append(float(np.mean(np.where(first < len(order),
-                                                precision[np.minimum(first, len(order) - 1)],
-                                                0.0))))
-    return float(np.mean(per_class)) if per_class else 0.0
 
 
 def _canvases(canvases: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -316,9 +250,9 @@ def check_coarse_grid(model: Any, canvases: Any) -> CheckResult:
         detections = []
         for output in outputs:
             det_boxes, det_scores, classes = _decode(output)
-            kept = _nms(det_boxes, det_scores)
+            kept = nms(det_boxes, det_scores)
             detections.append((det_boxes[kept], det_scores[kept], classes[kept]))
-        ap = run_limited(lambda: _ap50(detections, boxes, labels, counts))
+        ap = run_limited(lambda: ap50(detections, boxes, labels, counts))
     except Failure as exc:
         return report(False, f"{what}: {exc}.", _TRAIN_HINT)
     return check_band(what, ap, smoke=COARSE_SMOKE, full=COARSE_FULL, hint=_TRAIN_HINT,
