@@ -63,3 +63,11 @@ def test_readme_lists_every_notebook():
     readme = (ROOT / "README.md").read_text()
     for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
         assert f"notebooks/{nb.name}" in readme, f"README.md does not list {nb.name}"
+
+
+def test_readme_links_only_notebooks_that_exist():
+    readme = (ROOT / "README.md").read_text()
+    linked = set(re.findall(r"\(notebooks/(?:solutions/)?[\w.-]+\.ipynb\)", readme))
+    assert linked, "no notebook links found in README.md"
+    missing = sorted(link[1:-1] for link in linked if not (ROOT / link[1:-1]).is_file())
+    assert not missing, f"README.md links notebooks that do not exist: {missing}"
