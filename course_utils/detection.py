@@ -43,7 +43,7 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float = 0.5) -> np
 
 
 def ap50(detections: list[tuple[np.ndarray, np.ndarray, np.ndarray]], boxes: np.ndarray,
-          labels: np.ndarray, counts: np.ndarray, iou_threshold: float = 0.5) -> float:
+         labels: np.ndarray, counts: np.ndarray, iou_threshold: float = 0.5) -> float:
     """COCO's AP at one IoU threshold (101 recall levels, mean over the classes present),
     as `COCOeval(...).stats[1]` computes it for at most 100 detections per image."""
     scores: list[list[float]] = [[] for _ in range(NUM_CLASSES)]

@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 
-from ..detection import ap50, nms
 from ..checks import (
     CheckResult,
     Failure,
@@ -40,6 +39,7 @@ from ..checks import (
     run_limited,
     short,
 )
+from ..detection import ap50, nms
 
 __all__ = [
     "check_coarse_grid",
