@@ -292,6 +292,14 @@ def as_floats(value: Any) -> np.ndarray | None:
         return None
 
 
+def as_whole_number(value: Any) -> int | None:
+    """One whole number (an int, a float such as 5.0, a one-element array), else None."""
+    number = as_number(value)
+    if number is None or not np.isfinite(number) or number != round(number):
+        return None
+    return int(number)
+
+
 def choice_letter(answer: Any, choices: Sequence[str]) -> str | None:
     """A multiple-choice answer as one of `choices` (lower case; quotes, brackets and spaces
     around it ignored), or None when it is not one of them."""

@@ -230,3 +230,12 @@ def test_choice_letter_reads_one_letter_of_the_choices():
         assert choice_letter(answer, ("a", "b", "c")) == "b"
     for answer in ("d", "ab", "", None, 2, ["b"], b"b"):
         assert choice_letter(answer, ("a", "b", "c")) is None
+
+
+def test_as_whole_number_accepts_whole_values_only():
+    from course_utils.checks import as_whole_number
+
+    for answer in (5, 5.0, np.int64(5), np.array([5])):
+        assert as_whole_number(answer) == 5
+    for answer in (5.5, "5", None, float("nan"), float("inf"), [5, 6], True):
+        assert as_whole_number(answer) is None

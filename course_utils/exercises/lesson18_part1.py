@@ -27,7 +27,7 @@ from ..checks import (
     CheckResult,
     Failure,
     NotDone,
-    as_number,
+    as_whole_number,
     call_in_batches,
     check_band,
     check_value,
@@ -70,12 +70,11 @@ def check_largest_shift(largest_shift: Any) -> CheckResult:
     what = "largest_shift: the largest shift that still counts as a hit"
     if is_stub(largest_shift):
         raise NotDone(what)
-    value = as_number(largest_shift)
-    if value is None or not np.isfinite(value) or value != round(value):
+    value = as_whole_number(largest_shift)
+    if value is None:
         return report(False, f"{what}: expected a whole number of pixels, got "
                              f"{short(largest_shift).rstrip('.')}.",
                       "Set largest_shift to a whole number, e.g. 5.")
-    value = int(value)
     if value == LARGEST_SHIFT:
         return report(True, what)
     if value == 12:

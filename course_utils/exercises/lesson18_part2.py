@@ -25,7 +25,7 @@ from ..checks import (
     Failure,
     NotDone,
     as_floats,
-    as_number,
+    as_whole_number,
     call_in_batches,
     check_band,
     checker,
@@ -63,12 +63,11 @@ def check_positives(n_positives: Any) -> CheckResult:
     what = "n_positives: the anchors matched to the box"
     if is_stub(n_positives):
         raise NotDone(what)
-    value = as_number(n_positives)
-    if value is None or not np.isfinite(value) or value != round(value):
+    value = as_whole_number(n_positives)
+    if value is None:
         return report(False, f"{what}: expected a whole number, got "
                              f"{short(n_positives).rstrip('.')}.",
                       "Set n_positives to a whole number of anchors, e.g. 2.")
-    value = int(value)
     if value == N_POSITIVES:
         return report(True, what)
     if value == 1:
