@@ -310,6 +310,22 @@ def choice_letter(answer: Any, choices: Sequence[str]) -> str | None:
     return None
 
 
+def one_choice(what: str, answer: Any, choices: Sequence[str], right: str,
+               hints: dict[str, str], more: str = "") -> CheckResult:
+    """The verdict on a one-letter multiple-choice answer: not done for a stub, a plain
+    message for anything that is not one of `choices`, the hint of each wrong letter (and
+    `more` from the second wrong attempt on). Call it inside a `@checker` function."""
+    if is_stub(answer):
+        raise NotDone(what)
+    letter = choice_letter(answer, choices)
+    if letter is None:
+        return report(False, f"{what}: expected one of the letters {', '.join(choices)}, got "
+                             f"{short(answer).rstrip('.')}.", "Answer with one letter, e.g. \"a\".")
+    if letter == right:
+        return report(True, what)
+    return report(False, f"{what}: ({letter}) is not it.", hints[letter], more)
+
+
 def as_number(value: Any) -> float | None:
     """One real number (an int, a float or a one-element array), else None."""
     if isinstance(value, (bool, np.bool_)) or value is None:

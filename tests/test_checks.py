@@ -232,6 +232,24 @@ def test_choice_letter_reads_one_letter_of_the_choices():
         assert choice_letter(answer, ("a", "b", "c")) is None
 
 
+def test_one_choice_gives_the_verdict_of_a_letter(capsys):
+    @checker
+    def check_pick(answer):
+        """which one"""
+        return checks.one_choice("which one", answer, ("a", "b", "c"), "b",
+                                 {"a": "Not a.", "c": "Not c."}, "Look again.")
+
+    assert not check_pick(None) and "not done yet" in capsys.readouterr().out
+    assert check_pick(" B ") and capsys.readouterr().out.startswith("[PASS] which one")
+    assert not check_pick("a")
+    out = capsys.readouterr().out
+    assert "(a) is not it" in out and "Not a." in out and "Look again." not in out
+    assert not check_pick("c")
+    assert "Not c." in (out := capsys.readouterr().out) and "Look again." in out
+    assert not check_pick(["b"])
+    assert "expected one of the letters a, b, c" in capsys.readouterr().out
+
+
 def test_as_whole_number_accepts_whole_values_only():
     from course_utils.checks import as_whole_number
 

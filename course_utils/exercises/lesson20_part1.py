@@ -30,11 +30,10 @@ from ..checks import (
     check_band,
     check_value,
     checker,
-    choice_letter,
     is_stub,
+    one_choice,
     report,
     run_limited,
-    short,
 )
 
 __all__ = ["check_finer_field", "check_randomised_diagnosis", "check_finer_cam",
@@ -126,18 +125,10 @@ _RANDOMISED_HINTS = {
 @checker
 def check_randomised_diagnosis(answer: Any) -> CheckResult:
     """answer: why a randomised network's Grad-CAM still lands near the digits (a, b, c or d)."""
-    what = "why the randomised network's map beats a random map"
-    if is_stub(answer):
-        raise NotDone(what)
-    letter = choice_letter(answer, RANDOMISED_CHOICES)
-    if letter is None:
-        return report(False, f"{what}: expected one of the letters a, b, c, d, got "
-                             f"{short(answer).rstrip('.')}.", "Answer with one letter, e.g. \"a\".")
-    if letter == RANDOMISED_ANSWER:
-        return report(True, what)
-    return report(False, f"{what}: ({letter}) is not it.", _RANDOMISED_HINTS[letter],
-                  "Compute, in your head, conv_1's output on a blank 3 x 3 patch when its "
-                  "bias is 0, then the layers above it.")
+    return one_choice("why the randomised network's map beats a random map", answer,
+                      RANDOMISED_CHOICES, RANDOMISED_ANSWER, _RANDOMISED_HINTS,
+                      "Compute, in your head, conv_1's output on a blank 3 x 3 patch when its "
+                      "bias is 0, then the layers above it.")
 
 
 # --------------------------------------------------------------------------- 3. the experiment

@@ -31,8 +31,8 @@ from ..checks import (
     check_band,
     check_value,
     checker,
-    choice_letter,
     is_stub,
+    one_choice,
     report,
     run_limited,
     short,
@@ -119,18 +119,10 @@ _ROLL_HINTS = {
 @checker
 def check_roll_diagnosis(answer: Any) -> CheckResult:
     """answer: why the rolled texture keeps a near-zero style loss and the shuffled one does not."""
-    what = "why rolling keeps the style and shuffling does not"
-    if is_stub(answer):
-        raise NotDone(what)
-    letter = choice_letter(answer, ROLL_CHOICES)
-    if letter is None:
-        return report(False, f"{what}: expected one of the letters a, b, c, d, got "
-                             f"{short(answer).rstrip('.')}.", "Answer with one letter, e.g. \"a\".")
-    if letter == ROLL_ANSWER:
-        return report(True, what)
-    return report(False, f"{what}: ({letter}) is not it.", _ROLL_HINTS[letter],
-                  "A 3 x 3 filter reads a pixel together with its neighbours. After a roll, "
-                  "which neighbours does each pixel have? After a shuffle?")
+    return one_choice("why rolling keeps the style and shuffling does not", answer,
+                      ROLL_CHOICES, ROLL_ANSWER, _ROLL_HINTS,
+                      "A 3 x 3 filter reads a pixel together with its neighbours. After a roll, "
+                      "which neighbours does each pixel have? After a shuffle?")
 
 
 # --------------------------------------------------------------------------- 3. the experiment
