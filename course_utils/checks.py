@@ -326,6 +326,22 @@ def one_choice(what: str, answer: Any, choices: Sequence[str], right: str,
     return report(False, f"{what}: ({letter}) is not it.", hints[letter], more)
 
 
+def one_whole_number(what: str, answer: Any, expected: int, *, usage: str, hint: str,
+                     mistakes: dict[int, str] | None = None, more: str = "",
+                     kind: str = "a whole number") -> CheckResult:
+    """The verdict on a whole-number answer: not done for a stub, `usage` for anything that
+    is not a whole number, the hint of a known wrong value (`mistakes`) or `hint`, and `more`
+    from the second wrong attempt on. Call it inside a `@checker` function."""
+    if is_stub(answer):
+        raise NotDone(what)
+    value = as_whole_number(answer)
+    if value is None:
+        return report(False, f"{what}: expected {kind}, got {short(answer).rstrip('.')}.", usage)
+    if value == expected:
+        return report(True, what)
+    return report(False, f"{what}: {value} is not right.", (mistakes or {}).get(value, hint), more)
+
+
 def as_number(value: Any) -> float | None:
     """One real number (an int, a float or a one-element array), else None."""
     if isinstance(value, (bool, np.bool_)) or value is None:

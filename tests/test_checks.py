@@ -250,6 +250,24 @@ def test_one_choice_gives_the_verdict_of_a_letter(capsys):
     assert "expected one of the letters a, b, c" in capsys.readouterr().out
 
 
+def test_one_whole_number_gives_the_verdict_of_a_count(capsys):
+    @checker
+    def check_count(answer):
+        """how many"""
+        return checks.one_whole_number("how many", answer, 3, usage="Set it to 2, say.",
+                                       mistakes={4: "One too many."}, hint="Count again.",
+                                       more="Draw it.")
+
+    assert not check_count(...) and "not done yet" in capsys.readouterr().out
+    assert check_count(3.0) and capsys.readouterr().out.startswith("[PASS] how many")
+    assert not check_count(2.5)
+    assert "expected a whole number" in (out := capsys.readouterr().out) and "Set it to 2" in out
+    assert not check_count(4)
+    assert "4 is not right" in (out := capsys.readouterr().out) and "One too many." in out
+    assert not check_count(7)
+    assert "Count again." in (out := capsys.readouterr().out) and "Draw it." in out
+
+
 def test_as_whole_number_accepts_whole_values_only():
     from course_utils.checks import as_whole_number
 

@@ -27,13 +27,13 @@ from ..checks import (
     CheckResult,
     Failure,
     NotDone,
-    as_whole_number,
     call_in_batches,
     check_band,
     check_value,
     checker,
     choice_letter,
     is_stub,
+    one_whole_number,
     optimizer_steps,
     report,
     run_limited,
@@ -67,27 +67,19 @@ LARGEST_SHIFT = max(d for d in range(25) if _shift_iou(24, d) >= 0.5)
 @checker
 def check_largest_shift(largest_shift: Any) -> CheckResult:
     """largest_shift: the largest whole shift (pixels) of a 24 x 24 box that keeps IoU >= 0.5."""
-    what = "largest_shift: the largest shift that still counts as a hit"
-    if is_stub(largest_shift):
-        raise NotDone(what)
-    value = as_whole_number(largest_shift)
-    if value is None:
-        return report(False, f"{what}: expected a whole number of pixels, got "
-                             f"{short(largest_shift).rstrip('.')}.",
-                      "Set largest_shift to a whole number, e.g. 5.")
-    if value == LARGEST_SHIFT:
-        return report(True, what)
-    if value == 12:
-        hint = ("That shift halves the shared area compared with the true box alone, but the "
-                "IoU divides by the union, which grows as the boxes move apart.")
-    elif value == LARGEST_SHIFT - 1:
-        hint = ("Close. Compute the IoU at the shift just above yours: does a hit need an IoU "
-                "above 0.5, or at least 0.5?")
-    else:
-        hint = ("Write the shared area and the union as functions of the shift d (the boxes "
-                "keep all 24 rows), then solve IoU >= 0.5 for d.")
-    return report(False, f"{what}: {value} is not right.", hint,
-                  "Shared area 24 (24 - d); union 2 x 24 x 24 minus the shared area.")
+    return one_whole_number(
+        "largest_shift: the largest shift that still counts as a hit", largest_shift,
+        LARGEST_SHIFT, kind="a whole number of pixels",
+        usage="Set largest_shift to a whole number, e.g. 5.",
+        mistakes={
+            12: "That shift halves the shared area compared with the true box alone, but the "
+                "IoU divides by the union, which grows as the boxes move apart.",
+            LARGEST_SHIFT - 1: "Close. Compute the IoU at the shift just above yours: does a "
+                               "hit need an IoU above 0.5, or at least 0.5?",
+        },
+        hint="Write the shared area and the union as functions of the shift d (the boxes keep "
+             "all 24 rows), then solve IoU >= 0.5 for d.",
+        more="Shared area 24 (24 - d); union 2 x 24 x 24 minus the shared area.")
 
 
 # --------------------------------------------------------------------------- 2. max true IoU

@@ -25,12 +25,12 @@ from ..checks import (
     Failure,
     NotDone,
     as_floats,
-    as_whole_number,
     call_in_batches,
     check_band,
     checker,
     choice_letter,
     is_stub,
+    one_whole_number,
     optimizer_steps,
     report,
     run_limited,
@@ -60,29 +60,19 @@ N_POSITIVES = _count_positives()
 @checker
 def check_positives(n_positives: Any) -> CheckResult:
     """n_positives: the anchors SSD's rule matches to the 32 x 32 box."""
-    what = "n_positives: the anchors matched to the box"
-    if is_stub(n_positives):
-        raise NotDone(what)
-    value = as_whole_number(n_positives)
-    if value is None:
-        return report(False, f"{what}: expected a whole number, got "
-                             f"{short(n_positives).rstrip('.')}.",
-                      "Set n_positives to a whole number of anchors, e.g. 2.")
-    if value == N_POSITIVES:
-        return report(True, what)
-    if value == 1:
-        hint = ("The best anchor is only the first half of SSD's rule: which other anchors "
-                "have IoU of at least 0.5 with the box?")
-    elif value == 9:
-        hint = ("Compute the IoU of a diagonal neighbour, moved 8 pixels along both axes: "
-                "shared area 24 x 24.")
-    elif value == 4:
-        hint = "The anchor on the box's own centre has IoU 1: it is matched too."
-    else:
-        hint = ("Write the IoU of the box with an anchor moved 8 pixels along one axis, then "
-                "along both, then 16 pixels along one.")
-    return report(False, f"{what}: {value} is not right.", hint,
-                  "Moved 8 pixels along one axis: shared 24 x 32, union 2 x 1024 minus shared.")
+    return one_whole_number(
+        "n_positives: the anchors matched to the box", n_positives, N_POSITIVES,
+        usage="Set n_positives to a whole number of anchors, e.g. 2.",
+        mistakes={
+            1: "The best anchor is only the first half of SSD's rule: which other anchors have "
+               "IoU of at least 0.5 with the box?",
+            9: "Compute the IoU of a diagonal neighbour, moved 8 pixels along both axes: shared "
+               "area 24 x 24.",
+            4: "The anchor on the box's own centre has IoU 1: it is matched too.",
+        },
+        hint="Write the IoU of the box with an anchor moved 8 pixels along one axis, then "
+             "along both, then 16 pixels along one.",
+        more="Moved 8 pixels along one axis: shared 24 x 32, union 2 x 1024 minus shared.")
 
 
 # --------------------------------------------------------------------------- 2. anchor design
