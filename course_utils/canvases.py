@@ -260,6 +260,8 @@ def _paste(images: np.ndarray, masks: np.ndarray, canvas: np.ndarray, corner: np
     """Paste sprites (m, s, s) into distinct canvases at `corner`: the brighter pixel in
     `images`, 1 + label in `masks` wherever the sprite is non-zero."""
     m, s, _ = sprites.shape
+    if m == 0:  # no sprite of this side found a place
+        return
     size = images.shape[1]
     offsets = (np.arange(s)[:, None] * size + np.arange(s)).ravel()
     start = canvas * size * size + corner[:, 0] * size + corner[:, 1]

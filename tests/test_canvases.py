@@ -156,6 +156,15 @@ def test_crowded_canvases_leave_digits_out_and_say_so():
     assert np.all(c.labels[~filled] == -1) and np.all(c.labels[filled] >= 0)
 
 
+def test_a_side_that_fits_nowhere_is_left_out_of_every_canvas():
+    # full squares of 30 px, no overlap allowed, a 32-px canvas: the second never fits
+    squares = (np.full((4, 8, 8), 255, np.uint8), np.arange(4))
+    c = _canvases(n=5, size=32, num_digits=(2, 2), scale=(30, 30), max_overlap=0.0,
+                  digits=squares)
+    assert np.all(c.counts == 1) and np.all(c.labels[:, 1] == -1)
+    assert np.array_equal(c.masks > 0, c.images > 0)
+
+
 def test_same_seed_same_canvases_other_seed_others():
     a, b, other = _canvases(seed=5), _canvases(seed=5), _canvases(seed=6)
     for field in ("images", "boxes", "labels", "counts", "masks", "sources"):
