@@ -38,7 +38,7 @@ def test_every_requirement_has_a_floor():
 def test_ci_installs_browser_and_colab_environment():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "chromium chromium-driver fonts-dejavu-core" in ci, ".ci/run installs Debian's Chromium"
-    assert '-c .ci/colab-constraints.txt -e ".[dev]"' in ci, ".ci/run builds the Colab-constraints environment"
+    assert '-c .ci/colab-constraints.txt -e ".[dev,jax]"' in ci, ".ci/run builds the Colab-constraints environment"
     assert '-m "not browser"' in ci
 
 
