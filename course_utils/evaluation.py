@@ -269,6 +269,7 @@ def train_classifier(dataset: str = "mnist", *, n_train: int | None = None,
     import keras
 
     from .data import load_dataset
+    from .pipeline import to_dataset
 
     (x_train, y_train), (x_test, y_test) = load_dataset(_check_dataset(dataset), verbose=False)
     n_train, epochs = n_train or RECIPE["n_train"], epochs or RECIPE["epochs"]
@@ -281,9 +282,9 @@ def train_classifier(dataset: str = "mnist", *, n_train: int | None = None,
     model.compile(optimizer=keras.optimizers.Adam(rate), loss="sparse_categorical_crossentropy")
     rng = np.random.default_rng(seed)
     for _ in range(epochs):  # our own permutation: fit's shuffling would use the global seed
-        order = rng.permutation(len(x_train))
-        model.fit(x_train[order], y_train[order], batch_size=RECIPE["batch_size"], epochs=1,
-                  shuffle=False, verbose=0)
+        order = rng.permutation(len(x_train))  # (to_dataset: no autotune, no idle after fit)
+        model.fit(to_dataset(x_train[order], y_train[order], batch_size=RECIPE["batch_size"]),
+                  epochs=1, verbose=0)
     clean = build_classifier(features=features, seed=seed)
     clean.set_weights(model.get_weights())
     classifier = DigitClassifier(clean, dataset)
@@ -308,8 +309,10 @@ class DigitClassifier:
                                  [self.model.get_layer("features").output, self.model.outputs[0]])
 
     def _run(self, images: Any, name: str = "images") -> tuple[np.ndarray, np.ndarray]:
+        from .pipeline import to_dataset
+
         x = check_images(images, name)
-        features, probabilities = self._both.predict(x, batch_size=500, verbose=0)
+        features, probabilities = self._both.predict(to_dataset(x, batch_size=500), verbose=0)
         return np.asarray(features, np.float64), np.asarray(probabilities, np.float64)
 
     def features(self, images: Any) -> np.ndarray:
