@@ -359,8 +359,9 @@ def _load_cached(model_path: Path, record_path: Path, dataset: str) -> tuple[Any
     changed = [key for key, value in expected.items() if record.get(key) != value]
     if changed:
         return f"it was made with another {'/'.join(changed)}"
-    payload = model_path.read_bytes()
-    if hashlib.sha256(payload).hexdigest() != record.get("sha256"):
+    from .data.checksums import sha256_of
+
+    if sha256_of(model_path) != record.get("sha256"):
         return "its checksum does not match (damaged file)"
     try:
         model = keras.saving.load_model(model_path, compile=False, safe_mode=True)
